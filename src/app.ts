@@ -1,0 +1,59 @@
+import type { MiddlewareHandler } from "hono";
+import { cors } from "hono/cors";
+import { type Config, getConfig } from "./config/config";
+import { customersRouter } from "./customers/customers.index";
+import { createRouter } from "./http/create-router";
+import { ApiError } from "./http/errors";
+import { renderError } from "./http/render-error";
+
+/** Builds the Worker's HTTP app: middleware, routes, the OpenAPI document, the error model. */
+export function createApp() {
+	const app = createRouter();
+
+	app.use("*", async (c, next) => {
+		c.set("config", getConfig(c.env));
+		await next();
+	});
+	app.use("/api/*", (c, next) => {
+		const config = c.get("config");
+		return config.corsOrigins.length ? corsFor(config)(c, next) : next();
+	});
+
+	app.route("/api/customers", customersRouter);
+
+	app.doc31("/openapi.json", {
+		openapi: "3.1.0",
+		info: {
+			title: "Customer verification API",
+			version: "1.0.0",
+			description: "Registration with SMS one-time codes. Every error is `{success:false, message, code}`.",
+		},
+	});
+
+	app.notFound(() => {
+		throw new ApiError("NOT_FOUND");
+	});
+	app.onError(renderError);
+	return app;
+}
+
+const corsCache = new WeakMap<Config, MiddlewareHandler>();
+
+/** Allows only the configured origins; a `*` never comes with credentials. */
+function corsFor(config: Config): MiddlewareHandler {
+	let handler = corsCache.get(config);
+	if (!handler) {
+		const origins = config.corsOrigins;
+		const wildcard = origins.includes("*");
+		handler = cors({
+			origin: wildcard ? "*" : (origin) => (origins.includes(origin) ? origin : null),
+			allowMethods: ["GET", "POST", "OPTIONS"],
+			allowHeaders: ["Content-Type", "Authorization"],
+			exposeHeaders: ["Retry-After"],
+			credentials: !wildcard && origins.length > 0,
+			maxAge: 600,
+		});
+		corsCache.set(config, handler);
+	}
+	return handler;
+}

@@ -1,0 +1,32 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+
+const CODE_SPACE = 1_000_000;
+// The largest multiple of 10^6 below 2^32: draws at or above it are rejected,
+// so every code is exactly equally likely (no modulo bias).
+const UNBIASED_LIMIT = Math.floor(2 ** 32 / CODE_SPACE) * CODE_SPACE;
+
+/** A uniformly random 6-digit code from the CSPRNG. */
+export function generateCode(random: (buf: Uint32Array) => Uint32Array = fill): string {
+	const buf = new Uint32Array(1);
+	for (;;) {
+		const n = random(buf)[0] as number;
+		if (n < UNBIASED_LIMIT) return String(n % CODE_SPACE).padStart(6, "0");
+	}
+}
+
+function fill(buf: Uint32Array): Uint32Array {
+	return crypto.getRandomValues(buf);
+}
+
+/**
+ * The HMAC-SHA256 under which a code is stored. Binding the phone and the
+ * generation means a MAC is worthless for any other number or any other send.
+ */
+export function macCode(secret: string, phone: string, generation: number, code: string): Uint8Array {
+	return new Uint8Array(createHmac("sha256", secret).update(`${phone}\n${generation}\n${code}`).digest());
+}
+
+/** Constant-time comparison of two MACs. */
+export function macsEqual(a: Uint8Array, b: Uint8Array): boolean {
+	return a.length === b.length && timingSafeEqual(a, b);
+}

@@ -1,0 +1,211 @@
+import { z } from "zod";
+import { ApiError } from "../http/errors";
+
+const DEV_OTP_SECRET = "dev-only-otp-secret-never-use-in-production!";
+const MIN_SECRET_BYTES = 32;
+
+const int = (min: number, max: number) =>
+	z.coerce
+		.number({ error: "must be a number" })
+		.int("must be a whole number")
+		.min(min, `must be at least ${min}`)
+		.max(max, `must be at most ${max}`);
+
+/** Empty strings (as left by a copied `.dev.vars.example`) count as unset. */
+const optionalString = z
+	.string()
+	.trim()
+	.optional()
+	.transform((v) => (v ? v : undefined));
+
+const schema = z
+	.object({
+		ENVIRONMENT: z
+			.enum(["production", "development", "test"], {
+				error: "must be production, development or test",
+			})
+			.default("production"),
+		APP_NAME: z.string().trim().min(1).max(40).default("Acme"),
+		OTP_SECRET: optionalString,
+		OTP_TTL_SECONDS: int(30, 3600).default(300),
+		OTP_MAX_ATTEMPTS: int(1, 10).default(3),
+		OTP_RESEND_COOLDOWN_SECONDS: int(0, 3600).default(30),
+		OTP_MAX_SENDS_PER_HOUR: int(1, 100).default(5),
+		OTP_TOMBSTONE_SECONDS: int(60, 86_400).default(3600),
+		PASSWORD_SCRYPT_N: int(2, 2 ** 20)
+			.refine((n) => (n & (n - 1)) === 0, "must be a power of two")
+			.default(32_768),
+		PASSWORD_SCRYPT_R: int(1, 32).default(8),
+		PASSWORD_SCRYPT_P: int(1, 16).default(3),
+		TWILIO_API_BASE_URL: z
+			.url("must be a URL")
+			.default("https://api.twilio.com")
+			.transform((u) => u.replace(/\/+$/, "")),
+		TWILIO_ACCOUNT_SID: optionalString,
+		TWILIO_AUTH_TOKEN: optionalString,
+		TWILIO_PHONE_NUMBER: optionalString,
+		TWILIO_MESSAGING_SERVICE_SID: optionalString,
+		TWILIO_TIMEOUT_MS: int(100, 60_000).default(10_000),
+		CORS_ALLOWED_ORIGINS: z
+			.string()
+			.default("")
+			.transform((s) =>
+				s
+					.split(",")
+					.map((o) => o.trim())
+					.filter(Boolean),
+			)
+			.refine(
+				(list) => list.every((o) => o === "*" || /^https?:\/\/[^/]+$/.test(o)),
+				"must be a comma-separated list of origins like https://app.example.com",
+			),
+		JWT_SECRET: optionalString,
+		JWT_REFRESH_SECRET: optionalString,
+	})
+	.superRefine((v, ctx) => {
+		const { N, r, p } = {
+			N: v.PASSWORD_SCRYPT_N,
+			r: v.PASSWORD_SCRYPT_R,
+			p: v.PASSWORD_SCRYPT_P,
+		};
+		// workerd refuses N·r·p above 2^20; a Worker has 128 MB, scrypt needs 128·N·r bytes.
+		if (N * r * p > 2 ** 20)
+			ctx.addIssue({
+				code: "custom",
+				path: ["PASSWORD_SCRYPT_P"],
+				message: "N·r·p must not exceed 2^20 (workerd's limit)",
+			});
+		if (128 * N * r > 64 * 2 ** 20)
+			ctx.addIssue({
+				code: "custom",
+				path: ["PASSWORD_SCRYPT_N"],
+				message: "128·N·r must not exceed 64 MiB (Workers have 128 MB)",
+			});
+		if (v.ENVIRONMENT !== "production") return;
+		// The weakest of OWASP's equivalent scrypt settings is N=2^13, r=8, p=10.
+		if (N * r * p < 2 ** 13 * 8 * 10)
+			ctx.addIssue({
+				code: "custom",
+				path: ["PASSWORD_SCRYPT_N"],
+				message: "N·r·p must be at least 655360 in production (OWASP minimum)",
+			});
+		if (!v.OTP_SECRET || byteLength(v.OTP_SECRET) < MIN_SECRET_BYTES)
+			ctx.addIssue({
+				code: "custom",
+				path: ["OTP_SECRET"],
+				message: `must be set to at least ${MIN_SECRET_BYTES} bytes in production (wrangler secret put OTP_SECRET)`,
+			});
+		for (const name of ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"] as const) {
+			if (!v[name])
+				ctx.addIssue({
+					code: "custom",
+					path: [name],
+					message: "is required in production",
+				});
+		}
+		if (!v.TWILIO_PHONE_NUMBER && !v.TWILIO_MESSAGING_SERVICE_SID)
+			ctx.addIssue({
+				code: "custom",
+				path: ["TWILIO_PHONE_NUMBER"],
+				message: "TWILIO_PHONE_NUMBER or TWILIO_MESSAGING_SERVICE_SID is required in production",
+			});
+	});
+
+type Raw = z.infer<typeof schema>;
+
+export interface TwilioConfig {
+	baseUrl: string;
+	accountSid: string;
+	authToken: string;
+	from?: string;
+	messagingServiceSid?: string;
+	timeoutMs: number;
+}
+
+export interface ScryptParams {
+	N: number;
+	r: number;
+	p: number;
+}
+
+/** The OTP rules, in milliseconds, as the challenge logic consumes them. */
+export interface OtpPolicy {
+	ttlMs: number;
+	maxAttempts: number;
+	cooldownMs: number;
+	maxSendsPerHour: number;
+	tombstoneMs: number;
+}
+
+export interface Config {
+	environment: Raw["ENVIRONMENT"];
+	appName: string;
+	otpSecret: string;
+	otp: OtpPolicy;
+	scrypt: ScryptParams;
+	/** `console` only outside production, when Twilio is not configured. */
+	sms: { kind: "twilio"; twilio: TwilioConfig } | { kind: "console" };
+	corsOrigins: string[];
+	jwtSecret?: string;
+	jwtRefreshSecret?: string;
+}
+
+const cache = new WeakMap<object, Config>();
+
+/**
+ * Parses the bindings once per `env` object.
+ * @throws ApiError CONFIGURATION_ERROR naming the variable at fault.
+ */
+export function getConfig(env: object): Config {
+	let config = cache.get(env);
+	if (!config) {
+		config = parseConfig(env as Record<string, unknown>);
+		cache.set(env, config);
+	}
+	return config;
+}
+
+export function parseConfig(env: Record<string, unknown>): Config {
+	const parsed = schema.safeParse(env);
+	if (!parsed.success) {
+		const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "config"} ${i.message}`);
+		throw new ApiError("CONFIGURATION_ERROR", `Invalid configuration: ${problems.join("; ")}`);
+	}
+	const v = parsed.data;
+	const twilioReady = Boolean(
+		v.TWILIO_ACCOUNT_SID && v.TWILIO_AUTH_TOKEN && (v.TWILIO_PHONE_NUMBER || v.TWILIO_MESSAGING_SERVICE_SID),
+	);
+	return {
+		environment: v.ENVIRONMENT,
+		appName: v.APP_NAME,
+		otpSecret: v.OTP_SECRET ?? DEV_OTP_SECRET,
+		otp: {
+			ttlMs: v.OTP_TTL_SECONDS * 1000,
+			maxAttempts: v.OTP_MAX_ATTEMPTS,
+			cooldownMs: v.OTP_RESEND_COOLDOWN_SECONDS * 1000,
+			maxSendsPerHour: v.OTP_MAX_SENDS_PER_HOUR,
+			tombstoneMs: v.OTP_TOMBSTONE_SECONDS * 1000,
+		},
+		scrypt: { N: v.PASSWORD_SCRYPT_N, r: v.PASSWORD_SCRYPT_R, p: v.PASSWORD_SCRYPT_P },
+		sms: twilioReady
+			? {
+					kind: "twilio",
+					twilio: {
+						baseUrl: v.TWILIO_API_BASE_URL,
+						accountSid: v.TWILIO_ACCOUNT_SID as string,
+						authToken: v.TWILIO_AUTH_TOKEN as string,
+						from: v.TWILIO_PHONE_NUMBER,
+						messagingServiceSid: v.TWILIO_MESSAGING_SERVICE_SID,
+						timeoutMs: v.TWILIO_TIMEOUT_MS,
+					},
+				}
+			: { kind: "console" },
+		corsOrigins: v.CORS_ALLOWED_ORIGINS,
+		jwtSecret: v.JWT_SECRET,
+		jwtRefreshSecret: v.JWT_REFRESH_SECRET,
+	};
+}
+
+function byteLength(s: string): number {
+	return new TextEncoder().encode(s).length;
+}

@@ -1,0 +1,53 @@
+import type { RouteHandler } from "@hono/zod-openapi";
+import type { AppEnv } from "../http/app-env";
+import { ApiError } from "../http/errors";
+import { hashPassword } from "../passwords/scrypt";
+import { customerRepository } from "./customers.repository";
+import type { resendOtp, sendOtp, verifyOtp } from "./customers.routes";
+
+const challengeFor = (env: Env, phone: string) => env.PHONE_CHALLENGE.get(env.PHONE_CHALLENGE.idFromName(phone));
+
+export const sendOtpHandler: RouteHandler<typeof sendOtp, AppEnv> = async (c) => {
+	const { name, email, phone, password } = c.req.valid("json");
+	const config = c.get("config");
+	// Cheapest refusal first: an indexed read, before the costly hash.
+	const taken = await customerRepository(c.env.DB).findTaken(email, phone);
+	if (taken) throw new ApiError("CUSTOMER_EXISTS", `A customer with this ${taken} already exists`, { field: taken });
+	const passwordHash = await hashPassword(password, config.scrypt);
+	const result = await challengeFor(c.env, phone).start({ name, email, phone, passwordHash });
+	if (!result.ok) throw ApiError.from(result);
+	return c.json(
+		{
+			success: true as const,
+			message: "OTP sent successfully to your phone number",
+			phone,
+			expiresIn: config.otp.ttlMs / 1000,
+		},
+		200,
+	);
+};
+
+export const verifyOtpHandler: RouteHandler<typeof verifyOtp, AppEnv> = async (c) => {
+	const { phone, otp } = c.req.valid("json");
+	const result = await challengeFor(c.env, phone).verify(otp);
+	if (!result.ok) throw ApiError.from(result);
+	return c.json(
+		{ success: true as const, message: "Customer registered successfully", customerId: result.customerId },
+		201,
+	);
+};
+
+export const resendOtpHandler: RouteHandler<typeof resendOtp, AppEnv> = async (c) => {
+	const { phone } = c.req.valid("json");
+	const result = await challengeFor(c.env, phone).resend();
+	if (!result.ok) throw ApiError.from(result);
+	return c.json(
+		{
+			success: true as const,
+			message: "OTP resent successfully",
+			phone,
+			expiresIn: c.get("config").otp.ttlMs / 1000,
+		},
+		200,
+	);
+};

@@ -1,0 +1,93 @@
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+/**
+ * Every error the API can answer with: its HTTP status and default message.
+ * Clients branch on `code`; the message is for people and may change.
+ */
+export const ERROR_CODES = {
+	VALIDATION_ERROR: { status: 400, message: "The request is invalid" },
+	OTP_INVALID: { status: 400, message: "The code is incorrect" },
+	OTP_NOT_FOUND: {
+		status: 404,
+		message: "No registration is pending for this phone number",
+	},
+	NOT_FOUND: { status: 404, message: "Not found" },
+	CUSTOMER_EXISTS: {
+		status: 409,
+		message: "A customer with this email or phone number already exists",
+	},
+	OTP_EXPIRED: {
+		status: 410,
+		message: "The code has expired; request a new one",
+	},
+	PAYLOAD_TOO_LARGE: { status: 413, message: "The request body is too large" },
+	UNSUPPORTED_MEDIA_TYPE: {
+		status: 415,
+		message: "The request body must be JSON (Content-Type: application/json)",
+	},
+	OTP_TOO_MANY_ATTEMPTS: {
+		status: 429,
+		message: "Too many incorrect codes; request a new one",
+	},
+	RATE_LIMITED: { status: 429, message: "Too many requests; try again later" },
+	INTERNAL_ERROR: { status: 500, message: "Something went wrong on our side" },
+	CONFIGURATION_ERROR: {
+		status: 500,
+		message: "The service is misconfigured",
+	},
+	SMS_DELIVERY_FAILED: {
+		status: 502,
+		message: "The SMS could not be sent; try again",
+	},
+	SERVICE_UNAVAILABLE: {
+		status: 503,
+		message: "A service we depend on is unavailable; try again",
+	},
+} as const satisfies Record<string, { status: ContentfulStatusCode; message: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Extra fields an error may carry into its JSON body or headers. */
+export interface ErrorDetails {
+	/** The request field that failed, for VALIDATION_ERROR and CUSTOMER_EXISTS. */
+	field?: string;
+	attemptsRemaining?: number;
+	/** Seconds; also sent as the `Retry-After` header. */
+	retryAfter?: number;
+}
+
+/** A failure as plain data, so it can cross a Durable Object RPC boundary. */
+export interface Failure extends ErrorDetails {
+	ok: false;
+	code: ErrorCode;
+	message?: string;
+}
+
+/**
+ * The one error type of the API. Code throws it; `renderError` answers it as
+ * `{"success":false,"message","code", ...details}`.
+ */
+export class ApiError extends Error {
+	readonly code: ErrorCode;
+	readonly status: ContentfulStatusCode;
+	readonly details: ErrorDetails;
+
+	constructor(code: ErrorCode, message?: string, details: ErrorDetails = {}, options?: { cause?: unknown }) {
+		super(message ?? ERROR_CODES[code].message, options);
+		this.name = "ApiError";
+		this.code = code;
+		this.status = ERROR_CODES[code].status;
+		this.details = details;
+	}
+
+	/** Rebuilds an error from a failure returned by a Durable Object. */
+	static from(failure: Failure): ApiError {
+		const { ok: _ok, code, message, ...details } = failure;
+		return new ApiError(code, message, details);
+	}
+}
+
+/** Builds a {@link Failure}; the Durable Object returns these instead of throwing. */
+export function failure(code: ErrorCode, details: ErrorDetails & { message?: string } = {}): Failure {
+	return { ok: false, code, ...details };
+}

@@ -1,0 +1,16 @@
+/**
+ * One JSON object per line, so Workers Logs can index the fields.
+ * Callers pass only non-secret fields: never a code, password or full phone.
+ */
+export function log(level: "info" | "warn" | "error", event: string, fields: Record<string, unknown> = {}): void {
+	const line = JSON.stringify({ level, event, ...fields });
+	if (level === "error") console.error(line);
+	else if (level === "warn") console.warn(line);
+	else console.log(line);
+}
+
+/** `+14155552671` → `+1415***2671`: enough for support, useless to an attacker. */
+export function maskPhone(phone: string): string {
+	if (phone.length <= 8) return `${phone.slice(0, 2)}***`;
+	return `${phone.slice(0, 5)}***${phone.slice(-4)}`;
+}

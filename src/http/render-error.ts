@@ -1,0 +1,45 @@
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { ApiError } from "./errors";
+import { log } from "./log";
+
+/**
+ * The app's `onError`: the only place an error becomes a response.
+ * Unknown errors are logged with their stack and answered as a bare 500.
+ */
+export function renderError(err: Error, c: Context): Response {
+	const error = toApiError(err);
+	if (error.status >= 500) {
+		log("error", "request_failed", {
+			code: error.code,
+			route: c.req.path,
+			error: describe(error.cause ?? err),
+		});
+	}
+	const { retryAfter } = error.details;
+	if (retryAfter !== undefined) c.header("Retry-After", String(retryAfter));
+	return c.json(
+		{
+			success: false,
+			message: error.message,
+			code: error.code,
+			...error.details,
+		},
+		error.status,
+	);
+}
+
+function toApiError(err: Error): ApiError {
+	if (err instanceof ApiError) return err;
+	// Hono's own validators throw 400 for a body that is not JSON.
+	if (err instanceof HTTPException && err.status === 400) {
+		return new ApiError("VALIDATION_ERROR", "The request body is not valid JSON", {
+			field: "body",
+		});
+	}
+	return new ApiError("INTERNAL_ERROR", undefined, {}, { cause: err });
+}
+
+function describe(err: unknown): string {
+	return err instanceof Error ? (err.stack ?? err.message) : String(err);
+}

@@ -1,0 +1,25 @@
+import type { Config } from "../config/config";
+import { consoleSender } from "./console";
+import { twilioSender } from "./twilio";
+
+/** The outcome of one SMS; never throws for a delivery problem. */
+export type SendOutcome =
+	| { ok: true; id: string }
+	/** `invalid_number`: the provider says this phone cannot receive SMS. */
+	| { ok: false; reason: "invalid_number" | "failed"; providerCode?: number; httpStatus?: number };
+
+export interface SmsSender {
+	send(to: string, body: string): Promise<SendOutcome>;
+}
+
+/** Twilio when configured; the console sender exists only outside production (see config). */
+export function createSender(config: Config): SmsSender {
+	return config.sms.kind === "twilio" ? twilioSender(config.sms.twilio) : consoleSender();
+}
+
+/** The text of a verification SMS. */
+export function otpMessage(appName: string, code: string, ttlMs: number): string {
+	const minutes = Math.round(ttlMs / 60_000);
+	const expiry = minutes >= 1 ? `${minutes} minute${minutes === 1 ? "" : "s"}` : `${Math.round(ttlMs / 1000)} seconds`;
+	return `Your ${appName} verification code is ${code}. It expires in ${expiry}.`;
+}
