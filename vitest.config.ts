@@ -1,0 +1,60 @@
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+import { createFakeTwilio, FAKE_ACCOUNT_SID, FAKE_AUTH_TOKEN, FAKE_FROM } from "./test/fakes/fake-twilio.ts";
+
+/** Where the Worker under test believes Twilio lives; answered by the fake. */
+const TWILIO_HOST = "twilio.test";
+
+export default defineConfig(async () => {
+	const migrations = await readD1Migrations("migrations");
+	const twilio = createFakeTwilio({ hangMs: 2_000 });
+	return {
+		test: {
+			projects: [
+				{
+					plugins: [
+						cloudflareTest({
+							wrangler: { configPath: "./wrangler.toml" },
+							miniflare: {
+								bindings: {
+									ENVIRONMENT: "test",
+									TEST_MIGRATIONS: migrations,
+									OTP_SECRET: "test-otp-secret-test-otp-secret-0123456789",
+									TWILIO_API_BASE_URL: `http://${TWILIO_HOST}`,
+									TWILIO_ACCOUNT_SID: FAKE_ACCOUNT_SID,
+									TWILIO_AUTH_TOKEN: FAKE_AUTH_TOKEN,
+									TWILIO_PHONE_NUMBER: FAKE_FROM,
+									TWILIO_TIMEOUT_MS: "300",
+									// Cheap hashing keeps the suite fast; the production cost has its own test.
+									PASSWORD_SCRYPT_N: "1024",
+									PASSWORD_SCRYPT_R: "8",
+									PASSWORD_SCRYPT_P: "1",
+								},
+								outboundService: (request: Request) => {
+									const url = new URL(request.url);
+									if (url.hostname === TWILIO_HOST) return twilio.fetch(request);
+									return new Response(`unexpected outbound request: ${request.url}`, { status: 599 });
+								},
+							},
+						}),
+					],
+					test: {
+						name: "workers",
+						include: ["test/**/*.test.ts"],
+						exclude: ["test/e2e/**"],
+						setupFiles: ["./test/setup/apply-migrations.ts"],
+					},
+				},
+				{
+					test: {
+						name: "e2e",
+						include: ["test/e2e/**/*.test.ts"],
+						environment: "node",
+						testTimeout: 120_000,
+						hookTimeout: 120_000,
+					},
+				},
+			],
+		},
+	};
+});
