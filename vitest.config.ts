@@ -43,6 +43,7 @@ export default defineConfig(async () => {
 						include: ["test/**/*.test.ts"],
 						exclude: ["test/e2e/**"],
 						setupFiles: ["./test/setup/apply-migrations.ts"],
+						silent: "passed-only",
 					},
 				},
 				{

@@ -58,3 +58,28 @@ export async function setClock(phone: string, ms: number): Promise<void> {
 export function wrongCode(code: string): string {
 	return code === "000000" ? "000001" : "000000";
 }
+
+/** Makes the next `count` SMS to `phone` fail at the fake Twilio with `status`/`code`. */
+export async function failNextSms(phone: string, status = 500, code = 20500, count = 1): Promise<void> {
+	await fetch(`${TWILIO}/_fake/failures`, {
+		method: "POST",
+		headers: { "content-type": "application/json" },
+		body: JSON.stringify({ to: phone, status, code, count }),
+	});
+}
+
+/** The Durable Object's stored row for `phone`, or null when it holds nothing. */
+export async function storedChallenge(phone: string): Promise<Record<string, unknown> | null> {
+	return runInDurableObject(challengeStub(phone), (_, state) => {
+		const tables = state.storage.sql
+			.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'challenge'")
+			.toArray();
+		if (tables.length === 0) return null;
+		return state.storage.sql.exec("SELECT * FROM challenge").toArray()[0] ?? null;
+	});
+}
+
+export async function customerCount(): Promise<number> {
+	const row = await env.DB.prepare("SELECT count(*) AS n FROM customers").first<{ n: number }>();
+	return row?.n ?? 0;
+}

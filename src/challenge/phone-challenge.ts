@@ -97,7 +97,7 @@ export class PhoneChallenge extends DurableObject<Env> {
 		} catch (err) {
 			// D1 failed, not the customer: give the registration back so the same code can be retried.
 			if (this.#state.status === "consumed" && this.#state.generation === s.generation) this.#commit(s);
-			log("error", "customer_insert_failed", { phone: maskPhone(registration.phone), error: String(err) });
+			log("error", "customer_insert_failed", { phone: maskPhone(registration.phone), error: rootMessage(err) });
 			return failure("SERVICE_UNAVAILABLE");
 		}
 	}
@@ -167,4 +167,10 @@ export class PhoneChallenge extends DurableObject<Env> {
 		this.#smsSender ??= createSender(this.#config);
 		return this.#smsSender;
 	}
+}
+
+/** The driver's own message, without the query parameters Drizzle adds (they hold personal data). */
+function rootMessage(err: unknown): string {
+	const root = err instanceof Error && err.cause instanceof Error ? err.cause : err;
+	return root instanceof Error ? root.message : String(root);
 }

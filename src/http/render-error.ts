@@ -9,12 +9,11 @@ import { log } from "./log";
  */
 export function renderError(err: Error, c: Context): Response {
 	const error = toApiError(err);
-	if (error.status >= 500) {
-		log("error", "request_failed", {
-			code: error.code,
-			route: c.req.path,
-			error: describe(error.cause ?? err),
-		});
+	if (error.code === "INTERNAL_ERROR" || error.code === "CONFIGURATION_ERROR") {
+		log("error", "request_failed", { code: error.code, route: c.req.path, error: describe(error.cause ?? err) });
+	} else if (error.status >= 500) {
+		// A dependency failed; whoever saw it logged the details.
+		log("warn", "request_failed", { code: error.code, route: c.req.path });
 	}
 	const { retryAfter } = error.details;
 	if (retryAfter !== undefined) c.header("Retry-After", String(retryAfter));

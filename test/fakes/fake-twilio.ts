@@ -4,7 +4,8 @@
  * Twilio's error JSON (`code`, `message`, `more_info`, `status`).
  *
  * Like Twilio's test credentials, magic `To` numbers choose a failure:
- * see {@link MAGIC_NUMBERS}. Every accepted message lands in an inbox that
+ * see {@link MAGIC_NUMBERS}. `POST /_fake/failures {to,status,code,count}`
+ * makes the next sends to one number fail. Every accepted message lands in an inbox that
  * tests read over HTTP: `GET /_fake/messages?to=+1...`.
  *
  * Web-standard APIs only, so it runs as miniflare's `outboundService` inside
@@ -51,6 +52,8 @@ export function createFakeTwilio(options: FakeTwilioOptions = {}) {
 	const authToken = options.authToken ?? FAKE_AUTH_TOKEN;
 	const hangMs = options.hangMs ?? 5_000;
 	const messages: FakeMessage[] = [];
+	/** Failures armed for a number: the next sends to it answer these, in order. */
+	const armed = new Map<string, { status: number; code: number }[]>();
 	let requests = 0;
 
 	async function fetch(request: Request): Promise<Response> {
@@ -62,6 +65,21 @@ export function createFakeTwilio(options: FakeTwilioOptions = {}) {
 			}
 			const to = url.searchParams.get("to");
 			return Response.json({ messages: messages.filter((m) => !to || m.to === to), requests });
+		}
+		if (url.pathname === "/_fake/failures" && request.method === "POST") {
+			const {
+				to,
+				status,
+				code,
+				count = 1,
+			} = (await request.json()) as {
+				to: string;
+				status: number;
+				code: number;
+				count?: number;
+			};
+			armed.set(to, [...(armed.get(to) ?? []), ...Array.from({ length: count }, () => ({ status, code }))]);
+			return Response.json({ ok: true });
 		}
 		const match = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/.exec(url.pathname);
 		if (!match) return twilioError(404, 20404, "The requested resource was not found");
@@ -82,6 +100,9 @@ export function createFakeTwilio(options: FakeTwilioOptions = {}) {
 		if (!to) return twilioError(400, 21604, "A 'To' phone number is required.");
 		if (!body) return twilioError(400, 21602, "Message body is required.");
 		if (!from && !messagingServiceSid) return twilioError(400, 21603, "The 'From' phone number is required.");
+
+		const failure = armed.get(to)?.shift();
+		if (failure) return twilioError(failure.status, failure.code, "Armed failure");
 
 		switch (to) {
 			case MAGIC_NUMBERS.invalid:
