@@ -19,7 +19,7 @@ import {
 	verifyRefusal,
 	wrongGuess,
 } from "./rules";
-import { ensureSchema, loadState, saveState } from "./storage";
+import { ensureSchema, hasSchema, loadState, saveState } from "./storage";
 
 export type SendResult = { ok: true; expiresAt: number } | Failure;
 export type VerifyResult = { ok: true; customerId: number } | Failure;
@@ -45,8 +45,9 @@ export class PhoneChallenge extends DurableObject<Env> {
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
 		// SQL calls are synchronous, so the constructor finishes before any request.
-		ensureSchema(ctx.storage.sql);
-		this.#schemaReady = true;
+		// The table is created by the first commit: a request that changes nothing
+		// (a verify for a phone with nothing pending) must leave no storage behind.
+		this.#schemaReady = hasSchema(ctx.storage.sql);
 		this.#state = loadState(ctx.storage.sql);
 	}
 

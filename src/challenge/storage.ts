@@ -31,7 +31,13 @@ export function ensureSchema(sql: SqlStorage): void {
 	sql.exec(SCHEMA);
 }
 
+/** Whether the table exists; reading never creates it, so probing a phone stores nothing. */
+export function hasSchema(sql: SqlStorage): boolean {
+	return sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'challenge'").toArray().length > 0;
+}
+
 export function loadState(sql: SqlStorage): ChallengeState {
+	if (!hasSchema(sql)) return EMPTY;
 	const row = sql.exec<Row>("SELECT * FROM challenge WHERE id = 1").toArray()[0];
 	if (!row) return EMPTY;
 	return {

@@ -158,7 +158,10 @@ describe("resend", () => {
 		const res = await resend(phone);
 		expect(res.status).toBe(404);
 		expect(await res.json()).toMatchObject({ success: false, code: "OTP_NOT_FOUND" });
+		expect((await verify(phone, "123456")).status).toBe(404);
 		expect(await smsTo(phone)).toHaveLength(0);
+		// Probing a phone leaves nothing behind to pay for or clean up.
+		expect(await storedChallenge(phone)).toBeNull();
 	});
 });
 
