@@ -4,12 +4,17 @@ import { ApiError } from "../http/errors";
 const DEV_OTP_SECRET = "dev-only-otp-secret-never-use-in-production!";
 const MIN_SECRET_BYTES = 32;
 
-const int = (min: number, max: number) =>
-	z.coerce
-		.number({ error: "must be a number" })
-		.int("must be a whole number")
-		.min(min, `must be at least ${min}`)
-		.max(max, `must be at most ${max}`);
+/** An integer setting; an empty string counts as unset, so the default applies. */
+const int = (min: number, max: number, fallback: number) =>
+	z.preprocess(
+		(v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
+		z.coerce
+			.number({ error: "must be a number" })
+			.int("must be a whole number")
+			.min(min, `must be at least ${min}`)
+			.max(max, `must be at most ${max}`)
+			.default(fallback),
+	);
 
 /** Empty strings (as left by a copied `.dev.vars.example`) count as unset. */
 const optionalString = z
@@ -27,16 +32,14 @@ const schema = z
 			.default("production"),
 		APP_NAME: z.string().trim().min(1).max(40).default("Acme"),
 		OTP_SECRET: optionalString,
-		OTP_TTL_SECONDS: int(30, 3600).default(300),
-		OTP_MAX_ATTEMPTS: int(1, 10).default(3),
-		OTP_RESEND_COOLDOWN_SECONDS: int(0, 3600).default(30),
-		OTP_MAX_SENDS_PER_HOUR: int(1, 100).default(5),
-		OTP_TOMBSTONE_SECONDS: int(60, 86_400).default(3600),
-		PASSWORD_SCRYPT_N: int(2, 2 ** 20)
-			.refine((n) => (n & (n - 1)) === 0, "must be a power of two")
-			.default(32_768),
-		PASSWORD_SCRYPT_R: int(1, 32).default(8),
-		PASSWORD_SCRYPT_P: int(1, 16).default(3),
+		OTP_TTL_SECONDS: int(30, 3600, 300),
+		OTP_MAX_ATTEMPTS: int(1, 10, 3),
+		OTP_RESEND_COOLDOWN_SECONDS: int(0, 3600, 30),
+		OTP_MAX_SENDS_PER_HOUR: int(1, 100, 5),
+		OTP_TOMBSTONE_SECONDS: int(60, 86_400, 3600),
+		PASSWORD_SCRYPT_N: int(2, 2 ** 20, 32_768).refine((n) => (n & (n - 1)) === 0, "must be a power of two"),
+		PASSWORD_SCRYPT_R: int(1, 32, 8),
+		PASSWORD_SCRYPT_P: int(1, 16, 3),
 		TWILIO_API_BASE_URL: z
 			.url("must be a URL")
 			.default("https://api.twilio.com")
@@ -45,7 +48,7 @@ const schema = z
 		TWILIO_AUTH_TOKEN: optionalString,
 		TWILIO_PHONE_NUMBER: optionalString,
 		TWILIO_MESSAGING_SERVICE_SID: optionalString,
-		TWILIO_TIMEOUT_MS: int(100, 60_000).default(10_000),
+		TWILIO_TIMEOUT_MS: int(100, 60_000, 10_000),
 		CORS_ALLOWED_ORIGINS: z
 			.string()
 			.default("")
@@ -81,7 +84,13 @@ const schema = z
 				path: ["PASSWORD_SCRYPT_N"],
 				message: "128·N·r must not exceed 64 MiB (Workers have 128 MB)",
 			});
-		if (v.ENVIRONMENT !== "production") return;
+		const twilio = [v.TWILIO_ACCOUNT_SID, v.TWILIO_AUTH_TOKEN, v.TWILIO_PHONE_NUMBER ?? v.TWILIO_MESSAGING_SERVICE_SID];
+		if (v.ENVIRONMENT !== "production") {
+			// Half a Twilio setup is a mistake, not a wish for the console sender.
+			if (twilio.some(Boolean) && !twilio.every(Boolean))
+				requireTwilio(v, ctx, "is required once any Twilio setting is set");
+			return;
+		}
 		// The weakest of OWASP's equivalent scrypt settings is N=2^13, r=8, p=10.
 		if (N * r * p < 2 ** 13 * 8 * 10)
 			ctx.addIssue({
@@ -95,23 +104,26 @@ const schema = z
 				path: ["OTP_SECRET"],
 				message: `must be set to at least ${MIN_SECRET_BYTES} bytes in production (wrangler secret put OTP_SECRET)`,
 			});
-		for (const name of ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"] as const) {
-			if (!v[name])
-				ctx.addIssue({
-					code: "custom",
-					path: [name],
-					message: "is required in production",
-				});
-		}
-		if (!v.TWILIO_PHONE_NUMBER && !v.TWILIO_MESSAGING_SERVICE_SID)
-			ctx.addIssue({
-				code: "custom",
-				path: ["TWILIO_PHONE_NUMBER"],
-				message: "TWILIO_PHONE_NUMBER or TWILIO_MESSAGING_SERVICE_SID is required in production",
-			});
+		requireTwilio(v, ctx, "is required in production");
 	});
 
 type Raw = z.infer<typeof schema>;
+
+function requireTwilio(
+	v: Pick<Raw, "TWILIO_ACCOUNT_SID" | "TWILIO_AUTH_TOKEN" | "TWILIO_PHONE_NUMBER" | "TWILIO_MESSAGING_SERVICE_SID">,
+	ctx: z.RefinementCtx,
+	message: string,
+): void {
+	for (const name of ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"] as const) {
+		if (!v[name]) ctx.addIssue({ code: "custom", path: [name], message });
+	}
+	if (!v.TWILIO_PHONE_NUMBER && !v.TWILIO_MESSAGING_SERVICE_SID)
+		ctx.addIssue({
+			code: "custom",
+			path: ["TWILIO_PHONE_NUMBER"],
+			message: `(or TWILIO_MESSAGING_SERVICE_SID) ${message}`,
+		});
+}
 
 export interface TwilioConfig {
 	baseUrl: string;

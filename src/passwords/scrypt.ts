@@ -50,11 +50,11 @@ function parseHash(stored: string) {
 	const m = PATTERN.exec(stored);
 	if (!m) return null;
 	const [, ln, r, p, salt, hash] = m as unknown as [string, string, string, string, string, string];
-	return {
-		params: { N: 2 ** Number(ln), r: Number(r), p: Number(p) },
-		salt: Buffer.from(salt, "base64"),
-		hash: Buffer.from(hash, "base64"),
-	};
+	const params = { N: 2 ** Number(ln), r: Number(r), p: Number(p) };
+	// A stored string is data: refuse parameters workerd would reject or that would exhaust memory.
+	if (Number(ln) < 1 || params.r < 1 || params.p < 1) return null;
+	if (params.N * params.r * params.p > 2 ** 20 || 128 * params.N * params.r > 64 * 2 ** 20) return null;
+	return { params, salt: Buffer.from(salt, "base64"), hash: Buffer.from(hash, "base64") };
 }
 
 function b64(buf: Buffer): string {

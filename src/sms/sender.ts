@@ -19,7 +19,10 @@ export function createSender(config: Config): SmsSender {
 
 /** The text of a verification SMS. */
 export function otpMessage(appName: string, code: string, ttlMs: number): string {
-	const minutes = Math.round(ttlMs / 60_000);
-	const expiry = minutes >= 1 ? `${minutes} minute${minutes === 1 ? "" : "s"}` : `${Math.round(ttlMs / 1000)} seconds`;
+	// Never overstate: whole minutes when the TTL is whole minutes, seconds otherwise.
+	const minutes = ttlMs / 60_000;
+	const expiry = Number.isInteger(minutes)
+		? `${minutes} minute${minutes === 1 ? "" : "s"}`
+		: `${Math.floor(ttlMs / 1000)} seconds`;
 	return `Your ${appName} verification code is ${code}. It expires in ${expiry}.`;
 }

@@ -1,0 +1,246 @@
+import { describe, expect, it } from "vitest";
+import { getConfig, parseConfig } from "../src/config/config";
+import { ApiError } from "../src/http/errors";
+
+const SECRET_32 = "0123456789abcdef0123456789abcdef";
+const AUTH_TOKEN = "twilio-auth-token-that-must-stay-secret";
+
+/** A production environment that passes; each test breaks one thing. */
+const production = (overrides: Record<string, unknown> = {}) => ({
+	ENVIRONMENT: "production",
+	OTP_SECRET: SECRET_32,
+	TWILIO_ACCOUNT_SID: "AC0123",
+	TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+	TWILIO_PHONE_NUMBER: "+15005550006",
+	...overrides,
+});
+
+const development = (overrides: Record<string, unknown> = {}) => ({ ENVIRONMENT: "development", ...overrides });
+
+/** The CONFIGURATION_ERROR that parsing `env` throws; fails the test if it does not throw one. */
+function configError(env: Record<string, unknown>): ApiError {
+	try {
+		parseConfig(env);
+	} catch (err) {
+		expect(err).toBeInstanceOf(ApiError);
+		const error = err as ApiError;
+		expect(error.code).toBe("CONFIGURATION_ERROR");
+		expect(error.status).toBe(500);
+		return error;
+	}
+	throw new Error(`parseConfig accepted ${JSON.stringify(env)}`);
+}
+
+describe("defaults", () => {
+	it("fills every setting from its default outside production", () => {
+		const config = parseConfig(development());
+		expect(config).toMatchObject({
+			environment: "development",
+			appName: "Acme",
+			otp: { ttlMs: 300_000, maxAttempts: 3, cooldownMs: 30_000, maxSendsPerHour: 5, tombstoneMs: 3_600_000 },
+			scrypt: { N: 32_768, r: 8, p: 3 },
+			sms: { kind: "console" },
+			corsOrigins: [],
+		});
+		expect(config.otpSecret.length).toBeGreaterThanOrEqual(32);
+	});
+
+	it("treats a missing ENVIRONMENT as production, which then demands its secrets", () => {
+		const error = configError({});
+		expect(error.message).toContain("OTP_SECRET");
+		expect(error.message).toContain("TWILIO_ACCOUNT_SID");
+	});
+
+	it("parses numbers, trims the Twilio base URL and splits the CORS list", () => {
+		const config = parseConfig(
+			development({
+				OTP_TTL_SECONDS: "120",
+				OTP_MAX_ATTEMPTS: "5",
+				TWILIO_API_BASE_URL: "http://twilio.test//",
+				TWILIO_ACCOUNT_SID: "AC1",
+				TWILIO_AUTH_TOKEN: "t",
+				TWILIO_PHONE_NUMBER: "+15005550006",
+				CORS_ALLOWED_ORIGINS: " https://a.example.com , http://localhost:5173,",
+			}),
+		);
+		expect(config.otp.ttlMs).toBe(120_000);
+		expect(config.otp.maxAttempts).toBe(5);
+		expect(config.sms).toMatchObject({ kind: "twilio", twilio: { baseUrl: "http://twilio.test" } });
+		expect(config.corsOrigins).toEqual(["https://a.example.com", "http://localhost:5173"]);
+	});
+
+	it("parses each env object once", () => {
+		const env = development();
+		expect(getConfig(env)).toBe(getConfig(env));
+	});
+});
+
+describe("bad values name the variable", () => {
+	it.each([
+		["OTP_TTL_SECONDS", "abc", "must be a number"],
+		["OTP_TTL_SECONDS", "0", "must be at least 30"],
+		["OTP_TTL_SECONDS", "1.5", "must be a whole number"],
+		["OTP_MAX_ATTEMPTS", "0", "must be at least 1"],
+		["OTP_MAX_SENDS_PER_HOUR", "0", "must be at least 1"],
+		["OTP_TOMBSTONE_SECONDS", "10", "must be at least 60"],
+		["PASSWORD_SCRYPT_N", "1000", "must be a power of two"],
+		["PASSWORD_SCRYPT_N", "3", "must be a power of two"],
+		["TWILIO_API_BASE_URL", "not a url", "must be a URL"],
+		["TWILIO_TIMEOUT_MS", "5", "must be at least 100"],
+		["CORS_ALLOWED_ORIGINS", "https://app.example.com/path", "must be a comma-separated list of origins"],
+		["CORS_ALLOWED_ORIGINS", "https://ok.example.com,app.example.com", "must be a comma-separated list of origins"],
+		["ENVIRONMENT", "staging", "must be production, development or test"],
+	])("%s=%j", (name, value, reason) => {
+		const error = configError(development({ [name]: value }));
+		expect(error.message).toContain(`${name} ${reason}`);
+	});
+
+	it("refuses N·r·p above 2^20, naming the scrypt variables", () => {
+		// 2^16 · 8 · 3 > 2^20, while 128·N·r is exactly the 64 MiB allowed.
+		const error = configError(
+			development({ PASSWORD_SCRYPT_N: "65536", PASSWORD_SCRYPT_R: "8", PASSWORD_SCRYPT_P: "3" }),
+		);
+		expect(error.message).toMatch(/PASSWORD_SCRYPT_P N·r·p must not exceed 2\^20/);
+	});
+
+	it("refuses a scrypt memory cost above 64 MiB", () => {
+		const error = configError(
+			development({ PASSWORD_SCRYPT_N: "131072", PASSWORD_SCRYPT_R: "8", PASSWORD_SCRYPT_P: "1" }),
+		);
+		expect(error.message).toContain("PASSWORD_SCRYPT_N 128·N·r must not exceed 64 MiB");
+	});
+
+	it("accepts N·r·p of exactly 2^20", () => {
+		expect(
+			parseConfig(development({ PASSWORD_SCRYPT_N: "16384", PASSWORD_SCRYPT_R: "8", PASSWORD_SCRYPT_P: "8" })).scrypt,
+		).toEqual({ N: 16_384, r: 8, p: 8 });
+	});
+
+	it("lists every problem at once", () => {
+		const error = configError(development({ OTP_TTL_SECONDS: "abc", OTP_MAX_ATTEMPTS: "0" }));
+		expect(error.message).toContain("OTP_TTL_SECONDS");
+		expect(error.message).toContain("OTP_MAX_ATTEMPTS");
+	});
+});
+
+describe("production", () => {
+	it("accepts a complete configuration and always sends through Twilio", () => {
+		const config = parseConfig(production());
+		expect(config.sms).toEqual({
+			kind: "twilio",
+			twilio: {
+				baseUrl: "https://api.twilio.com",
+				accountSid: "AC0123",
+				authToken: AUTH_TOKEN,
+				from: "+15005550006",
+				messagingServiceSid: undefined,
+				timeoutMs: 10_000,
+			},
+		});
+		expect(config.otpSecret).toBe(SECRET_32);
+	});
+
+	it("accepts a Messaging Service instead of a phone number", () => {
+		const config = parseConfig(production({ TWILIO_PHONE_NUMBER: undefined, TWILIO_MESSAGING_SERVICE_SID: "MG1" }));
+		expect(config.sms).toMatchObject({ kind: "twilio", twilio: { messagingServiceSid: "MG1", from: undefined } });
+	});
+
+	it.each([
+		["OTP_SECRET", undefined],
+		["OTP_SECRET", ""],
+		["OTP_SECRET", SECRET_32.slice(1)],
+		["TWILIO_ACCOUNT_SID", undefined],
+		["TWILIO_ACCOUNT_SID", ""],
+		["TWILIO_AUTH_TOKEN", undefined],
+		["TWILIO_AUTH_TOKEN", "   "],
+		["TWILIO_PHONE_NUMBER", undefined],
+		["TWILIO_PHONE_NUMBER", ""],
+	])("refuses %s=%j", (name, value) => {
+		const error = configError(production({ [name]: value }));
+		expect(error.message).toContain(`${name} `);
+		// The error is logged: it must never carry the secrets themselves.
+		expect(error.message).not.toContain(AUTH_TOKEN);
+		expect(error.message).not.toContain(SECRET_32.slice(1));
+	});
+
+	it("names both ways to send when neither a phone number nor a Messaging Service is set", () => {
+		const error = configError(production({ TWILIO_PHONE_NUMBER: "", TWILIO_MESSAGING_SERVICE_SID: "" }));
+		expect(error.message).toContain("TWILIO_PHONE_NUMBER (or TWILIO_MESSAGING_SERVICE_SID) is required in production");
+	});
+
+	it("counts the OTP secret in bytes, not characters", () => {
+		// 16 × "é" is 16 characters but 32 bytes of UTF-8.
+		expect(parseConfig(production({ OTP_SECRET: "é".repeat(16) })).otpSecret).toBe("é".repeat(16));
+		expect(configError(production({ OTP_SECRET: "é".repeat(15) })).message).toContain("OTP_SECRET");
+	});
+
+	it("demands an OWASP-level scrypt cost", () => {
+		const weak = configError(
+			production({ PASSWORD_SCRYPT_N: "16384", PASSWORD_SCRYPT_R: "8", PASSWORD_SCRYPT_P: "3" }),
+		);
+		expect(weak.message).toContain("PASSWORD_SCRYPT_N N·r·p must be at least 655360 in production");
+		// The test suite's cheap cost would be refused in production too.
+		expect(configError(production({ PASSWORD_SCRYPT_N: "1024", PASSWORD_SCRYPT_P: "1" })).message).toContain(
+			"PASSWORD_SCRYPT_N",
+		);
+		// OWASP's weakest equivalent setting, N=2^13 r=8 p=10, is exactly enough.
+		expect(
+			parseConfig(production({ PASSWORD_SCRYPT_N: "8192", PASSWORD_SCRYPT_R: "8", PASSWORD_SCRYPT_P: "10" })).scrypt,
+		).toEqual({ N: 8192, r: 8, p: 10 });
+	});
+
+	it("never falls back to the console sender", () => {
+		for (const missing of ["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_PHONE_NUMBER"]) {
+			expect(() => parseConfig(production({ [missing]: "" }))).toThrow(ApiError);
+		}
+		expect(parseConfig(production()).sms.kind).toBe("twilio");
+	});
+});
+
+describe("outside production", () => {
+	it.each(["development", "test"])("%s without Twilio prints codes to the console", (environment) => {
+		expect(parseConfig({ ENVIRONMENT: environment }).sms).toEqual({ kind: "console" });
+	});
+
+	it("counts empty and blank strings as unset", () => {
+		const config = parseConfig(
+			development({
+				OTP_SECRET: "",
+				TWILIO_ACCOUNT_SID: "",
+				TWILIO_AUTH_TOKEN: " ",
+				TWILIO_PHONE_NUMBER: "",
+				TWILIO_MESSAGING_SERVICE_SID: "",
+				JWT_SECRET: "",
+			}),
+		);
+		expect(config.sms).toEqual({ kind: "console" });
+		expect(config.otpSecret).not.toBe("");
+		expect(config.jwtSecret).toBeUndefined();
+	});
+
+	it("uses Twilio as soon as it is fully configured", () => {
+		const config = parseConfig(
+			development({ TWILIO_ACCOUNT_SID: "AC1", TWILIO_AUTH_TOKEN: "t", TWILIO_MESSAGING_SERVICE_SID: "MG1" }),
+		);
+		expect(config.sms.kind).toBe("twilio");
+	});
+
+	it("applies the default for an empty numeric setting instead of reading it as 0", () => {
+		const config = parseConfig(development({ OTP_RESEND_COOLDOWN_SECONDS: "", OTP_TTL_SECONDS: " " }));
+		expect(config.otp.cooldownMs).toBe(30_000);
+		expect(config.otp.ttlMs).toBe(300_000);
+	});
+
+	it.each([
+		["a SID alone", { TWILIO_ACCOUNT_SID: "AC1" }, ["TWILIO_AUTH_TOKEN", "TWILIO_PHONE_NUMBER"]],
+		["no sender", { TWILIO_ACCOUNT_SID: "AC1", TWILIO_AUTH_TOKEN: "t" }, ["TWILIO_PHONE_NUMBER"]],
+		["no auth token", { TWILIO_ACCOUNT_SID: "AC1", TWILIO_PHONE_NUMBER: "+15005550006" }, ["TWILIO_AUTH_TOKEN"]],
+	])("refuses half a Twilio setup (%s) rather than silently printing codes", (_, vars, names) => {
+		const error = configError(development(vars));
+		for (const name of names) expect(error.message).toContain(name);
+	});
+
+	it("does not demand the production scrypt cost", () => {
+		expect(parseConfig(development({ PASSWORD_SCRYPT_N: "1024", PASSWORD_SCRYPT_P: "1" })).scrypt.N).toBe(1024);
+	});
+});
