@@ -103,6 +103,14 @@ describe("bad values name the variable", () => {
 		expect(error.message).toMatch(/PASSWORD_SCRYPT_P N·r·p must not exceed 2\^20/);
 	});
 
+	it("refuses N at or above 2^(16·r), which scrypt itself rejects at run time", () => {
+		const error = configError(
+			development({ PASSWORD_SCRYPT_N: "524288", PASSWORD_SCRYPT_R: "1", PASSWORD_SCRYPT_P: "2" }),
+		);
+		expect(error.message).toContain("PASSWORD_SCRYPT_N");
+		expect(parseConfig(development({ PASSWORD_SCRYPT_N: "32768", PASSWORD_SCRYPT_R: "1" })).scrypt.N).toBe(32768);
+	});
+
 	it("refuses a scrypt memory cost above 64 MiB", () => {
 		const error = configError(
 			development({ PASSWORD_SCRYPT_N: "131072", PASSWORD_SCRYPT_R: "8", PASSWORD_SCRYPT_P: "1" }),

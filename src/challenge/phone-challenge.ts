@@ -51,6 +51,15 @@ export class PhoneChallenge extends DurableObject<Env> {
 		this.#state = loadState(ctx.storage.sql);
 	}
 
+	/**
+	 * Whether a send would be refused now (cooldown, hourly cap). Read-only and
+	 * cheap, so a refused send-otp costs no password hash; `start` decides again.
+	 */
+	async checkSend(): Promise<Failure | null> {
+		const now = this.clock();
+		return sendRefusal(atTime(this.#state, now), now, this.#config.otp);
+	}
+
 	/** Starts (or replaces) the pending registration and texts it a new code. */
 	async start(registration: Registration): Promise<SendResult> {
 		const now = this.clock();
@@ -150,7 +159,7 @@ export class PhoneChallenge extends DurableObject<Env> {
 			ensureSchema(sql);
 			this.#schemaReady = true;
 		}
-		saveState(sql, next);
+		saveState(sql, next, this.#state);
 		this.#state = next;
 		const wake = nextWake(next, this.#config.otp);
 		if (wake !== this.#alarmAt) {

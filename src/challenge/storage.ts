@@ -52,7 +52,28 @@ export function loadState(sql: SqlStorage): ChallengeState {
 	};
 }
 
-export function saveState(sql: SqlStorage, s: ChallengeState): void {
+/**
+ * Writes `s`. When only a guess changed it (same registration, generation and
+ * send log as `prev`), updates just those columns: the hot path of a wrong code.
+ */
+export function saveState(sql: SqlStorage, s: ChallengeState, prev?: ChallengeState): void {
+	if (
+		prev &&
+		prev.status !== "none" &&
+		s.registration === prev.registration &&
+		s.generation === prev.generation &&
+		s.sendLog === prev.sendLog &&
+		s.expiresAt === prev.expiresAt &&
+		s.lastSentAt === prev.lastSentAt
+	) {
+		sql.exec(
+			"UPDATE challenge SET status = ?, code_mac = ?, attempts = ? WHERE id = 1",
+			s.status,
+			s.codeMac,
+			s.attempts,
+		);
+		return;
+	}
 	sql.exec(
 		`INSERT OR REPLACE INTO challenge
 		 (id, status, registration, code_mac, attempts, generation, expires_at, last_sent_at, send_log)

@@ -78,6 +78,13 @@ const schema = z
 				path: ["PASSWORD_SCRYPT_P"],
 				message: "N·r·p must not exceed 2^20 (workerd's limit)",
 			});
+		// scrypt itself (RFC 7914) requires N < 2^(16·r).
+		if (N >= 2 ** (16 * r))
+			ctx.addIssue({
+				code: "custom",
+				path: ["PASSWORD_SCRYPT_N"],
+				message: "must be below 2^(16·PASSWORD_SCRYPT_R) (scrypt's own limit)",
+			});
 		if (128 * N * r > 64 * 2 ** 20)
 			ctx.addIssue({
 				code: "custom",

@@ -53,6 +53,7 @@ function parseHash(stored: string) {
 	const params = { N: 2 ** Number(ln), r: Number(r), p: Number(p) };
 	// A stored string is data: refuse parameters workerd would reject or that would exhaust memory.
 	if (Number(ln) < 1 || params.r < 1 || params.p < 1) return null;
+	if (params.N >= 2 ** (16 * params.r)) return null;
 	if (params.N * params.r * params.p > 2 ** 20 || 128 * params.N * params.r > 64 * 2 ** 20) return null;
 	return { params, salt: Buffer.from(salt, "base64"), hash: Buffer.from(hash, "base64") };
 }

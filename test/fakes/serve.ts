@@ -30,6 +30,10 @@ export async function serveFetch(
 			res.end(String(err));
 		}
 	});
+	// Node closes a connection idle for 5 s; workerd, slowed by a hash, can write a
+	// request onto such a socket before it sees the FIN, and the SMS fails. Only the
+	// client (workerd) may close idle connections.
+	server.keepAliveTimeout = 0;
 	await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
 	const { port } = server.address() as AddressInfo;
 	return {

@@ -1,0 +1,145 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+	codeIn,
+	createFakeTwilio,
+	FAKE_ACCOUNT_SID,
+	FAKE_AUTH_TOKEN,
+	FAKE_FROM,
+	type FakeMessage,
+} from "../fakes/fake-twilio.ts";
+import { serveFetch } from "../fakes/serve.ts";
+import { startWranglerDev, type WranglerDev } from "../support/wrangler-dev.ts";
+
+/**
+ * The README path over real HTTP: `wrangler dev` with the real bindings, the
+ * fake Twilio served on loopback. Both servers start once, in parallel.
+ */
+
+const OTP_SECRET = "e2e-otp-secret-e2e-otp-secret-0123456789";
+const TYPED_PHONE = "+1 (415) 555-2671";
+const PHONE = "+14155552671";
+
+let twilio: Awaited<ReturnType<typeof serveFetch>> | undefined;
+/** Sends through the fake Twilio. */
+let withTwilio: WranglerDev | undefined;
+/** Development mode with no Twilio settings at all: the console sender. */
+let withoutTwilio: WranglerDev | undefined;
+
+beforeAll(async () => {
+	const fake = createFakeTwilio();
+	twilio = await serveFetch(fake.fetch);
+	const starting = [
+		startWranglerDev({
+			vars: {
+				ENVIRONMENT: "development",
+				OTP_SECRET,
+				TWILIO_API_BASE_URL: twilio.url,
+				TWILIO_ACCOUNT_SID: FAKE_ACCOUNT_SID,
+				TWILIO_AUTH_TOKEN: FAKE_AUTH_TOKEN,
+				TWILIO_PHONE_NUMBER: FAKE_FROM,
+			},
+		}),
+		startWranglerDev({ vars: { ENVIRONMENT: "development" } }),
+	] as const;
+	// Keep whichever started, so afterAll stops it even if the other failed.
+	const [a, b] = await Promise.allSettled(starting);
+	if (a.status === "fulfilled") withTwilio = a.value;
+	if (b.status === "fulfilled") withoutTwilio = b.value;
+	for (const result of [a, b]) if (result.status === "rejected") throw result.reason;
+});
+
+afterAll(async () => {
+	await Promise.all([withTwilio?.stop(), withoutTwilio?.stop(), twilio?.close()]);
+});
+
+function post(dev: WranglerDev | undefined, path: string, body: unknown): Promise<Response> {
+	if (!dev) throw new Error("wrangler dev is not running");
+	return fetch(`${dev.url}/api/customers/${path}`, {
+		method: "POST",
+		headers: { "content-type": "application/json" },
+		body: JSON.stringify(body),
+	});
+}
+
+async function inbox(to: string): Promise<FakeMessage[]> {
+	const res = await fetch(`${twilio?.url}/_fake/messages?to=${encodeURIComponent(to)}`);
+	return ((await res.json()) as { messages: FakeMessage[] }).messages;
+}
+
+const registration = (phone: string, email: string) => ({
+	name: "Ada Lovelace",
+	email,
+	phone,
+	password: "correct horse battery",
+});
+
+describe("registration over wrangler dev", () => {
+	it("serves an OpenAPI 3.1 document listing the three routes", async () => {
+		const res = await fetch(`${withTwilio?.url}/openapi.json`);
+		expect(res.status).toBe(200);
+		const doc = (await res.json()) as { openapi: string; paths: Record<string, unknown> };
+		expect(doc.openapi).toMatch(/^3\.1\./);
+		expect(Object.keys(doc.paths)).toEqual(
+			expect.arrayContaining(["/api/customers/send-otp", "/api/customers/verify-otp", "/api/customers/resend-otp"]),
+		);
+	});
+
+	it("texts a code through Twilio and registers the customer once", async () => {
+		const sent = await post(withTwilio, "send-otp", registration(TYPED_PHONE, "ada@example.com"));
+		expect(sent.status).toBe(200);
+		expect(await sent.json()).toMatchObject({ success: true, phone: PHONE, expiresIn: 300 });
+
+		const messages = await inbox(PHONE);
+		expect(messages).toHaveLength(1);
+		const sms = messages[0] as FakeMessage;
+		expect(sms.from).toBe(FAKE_FROM);
+		expect(sms.body).toContain("Acme");
+		expect(sms.body).toContain("5 minutes");
+		const code = codeIn(sms.body);
+
+		const wrong = await post(withTwilio, "verify-otp", {
+			phone: TYPED_PHONE,
+			otp: code === "000000" ? "000001" : "000000",
+		});
+		expect(wrong.status).toBe(400);
+		expect(await wrong.json()).toMatchObject({ success: false, code: "OTP_INVALID", attemptsRemaining: 2 });
+
+		const right = await post(withTwilio, "verify-otp", { phone: PHONE, otp: code });
+		expect(right.status).toBe(201);
+		const { customerId } = (await right.json()) as { customerId: unknown };
+		expect(Number.isInteger(customerId)).toBe(true);
+
+		const again = await post(withTwilio, "verify-otp", { phone: PHONE, otp: code });
+		expect(again.status).toBe(404);
+		expect(await again.json()).toMatchObject({ code: "OTP_NOT_FOUND" });
+
+		const taken = await post(withTwilio, "send-otp", registration(TYPED_PHONE, "someone-else@example.com"));
+		expect(taken.status).toBe(409);
+		expect(await taken.json()).toMatchObject({ code: "CUSTOMER_EXISTS", field: "phone" });
+	});
+
+	it("prints the code to the terminal in development when Twilio is not configured", async () => {
+		const dev = withoutTwilio as WranglerDev;
+		const sent = await post(dev, "send-otp", registration("+44 20 7946 0958", "grace@example.com"));
+		expect(sent.status).toBe(200);
+
+		// The log line may reach wrangler's stdout just after the response.
+		const line = await eventually(
+			() => /\[dev sms\] to \+4420\*\*\*0958: .*\b(\d{6})\b/.exec(dev.output()),
+			() => `no [dev sms] line with a code in the wrangler output:\n${dev.output()}`,
+		);
+		const code = line[1] as string;
+		const verified = await post(dev, "verify-otp", { phone: "+442079460958", otp: code });
+		expect(verified.status).toBe(201);
+	});
+});
+
+async function eventually<T>(probe: () => T | null, explain: () => string, timeoutMs = 5_000): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const value = probe();
+		if (value) return value;
+		if (Date.now() > deadline) throw new Error(explain());
+		await new Promise((done) => setTimeout(done, 50));
+	}
+}
