@@ -29,6 +29,12 @@ export function registration(phone: string, overrides: Record<string, unknown> =
 	};
 }
 
+/** The three endpoints, as a client calls them. */
+export const sendOtp = (phone: string, overrides: Record<string, unknown> = {}) =>
+	post("/api/customers/send-otp", registration(phone, overrides));
+export const verifyOtp = (phone: string, otp: string) => post("/api/customers/verify-otp", { phone, otp });
+export const resendOtp = (phone: string) => post("/api/customers/resend-otp", { phone });
+
 export async function smsTo(phone: string): Promise<FakeMessage[]> {
 	const res = await fetch(`${TWILIO}/_fake/messages?to=${encodeURIComponent(phone)}`);
 	const { messages } = (await res.json()) as { messages: FakeMessage[] };

@@ -6,12 +6,13 @@ import {
 	customerCount,
 	failNextSms,
 	lastCode,
-	post,
-	registration,
+	resendOtp,
+	sendOtp,
 	setClock,
 	smsTo,
 	storedChallenge,
 	uniquePhone,
+	verifyOtp,
 	wrongCode,
 } from "../helpers";
 
@@ -20,9 +21,9 @@ const T0 = Date.UTC(2030, 0, 1);
 const SECOND = 1000;
 const HOUR = 3_600_000;
 
-const send = (phone: string, overrides = {}) => post("/api/customers/send-otp", registration(phone, overrides));
-const verify = (phone: string, otp: string) => post("/api/customers/verify-otp", { phone, otp });
-const resend = (phone: string) => post("/api/customers/resend-otp", { phone });
+const send = sendOtp;
+const verify = verifyOtp;
+const resend = resendOtp;
 
 async function pending(at = T0) {
 	const phone = uniquePhone(AREA);

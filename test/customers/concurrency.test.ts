@@ -3,12 +3,13 @@ import {
 	challengeStub,
 	customerCount,
 	lastCode,
-	post,
-	registration,
+	resendOtp,
+	sendOtp,
 	setClock,
 	smsTo,
 	storedChallenge,
 	uniquePhone,
+	verifyOtp,
 	wrongCode,
 } from "../helpers";
 
@@ -20,9 +21,9 @@ import {
 const AREA = "718";
 const T0 = Date.UTC(2030, 0, 1);
 
-const send = (phone: string, overrides = {}) => post("/api/customers/send-otp", registration(phone, overrides));
-const verify = (phone: string, otp: string) => post("/api/customers/verify-otp", { phone, otp });
-const resend = (phone: string) => post("/api/customers/resend-otp", { phone });
+const send = sendOtp;
+const verify = verifyOtp;
+const resend = resendOtp;
 
 async function pending(overrides = {}) {
 	const phone = uniquePhone(AREA);
