@@ -35,6 +35,15 @@ export const sendOtp = (phone: string, overrides: Record<string, unknown> = {}) 
 export const verifyOtp = (phone: string, otp: string) => post("/api/customers/verify-otp", { phone, otp });
 export const resendOtp = (phone: string) => post("/api/customers/resend-otp", { phone });
 
+/** A registration pending for a fresh phone, sent at `at` on the object's clock, with its code. */
+export async function pendingRegistration(area: string, at: number, overrides: Record<string, unknown> = {}) {
+	const phone = uniquePhone(area);
+	await setClock(phone, at);
+	const res = await sendOtp(phone, overrides);
+	if (res.status !== 200) throw new Error(`send-otp answered ${res.status}: ${await res.text()}`);
+	return { phone, code: await lastCode(phone) };
+}
+
 export async function smsTo(phone: string): Promise<FakeMessage[]> {
 	const res = await fetch(`${TWILIO}/_fake/messages?to=${encodeURIComponent(phone)}`);
 	const { messages } = (await res.json()) as { messages: FakeMessage[] };

@@ -48,7 +48,7 @@ export class PhoneChallenge extends DurableObject<Env> {
 		// The table is created by the first commit: a request that changes nothing
 		// (a verify for a phone with nothing pending) must leave no storage behind.
 		this.#schemaReady = hasSchema(ctx.storage.sql);
-		this.#state = loadState(ctx.storage.sql);
+		this.#state = this.#schemaReady ? loadState(ctx.storage.sql) : EMPTY;
 	}
 
 	/**
@@ -159,7 +159,8 @@ export class PhoneChallenge extends DurableObject<Env> {
 			ensureSchema(sql);
 			this.#schemaReady = true;
 		}
-		saveState(sql, next, this.#state);
+		// The alarm recommits an unchanged state just to reschedule itself: nothing to write then.
+		if (next !== this.#state) saveState(sql, next, this.#state);
 		this.#state = next;
 		const wake = nextWake(next, this.#config.otp);
 		if (wake !== this.#alarmAt) {

@@ -36,8 +36,8 @@ export function hasSchema(sql: SqlStorage): boolean {
 	return sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'challenge'").toArray().length > 0;
 }
 
+/** The stored state; call only once the table exists ({@link hasSchema}). */
 export function loadState(sql: SqlStorage): ChallengeState {
-	if (!hasSchema(sql)) return EMPTY;
 	const row = sql.exec<Row>("SELECT * FROM challenge WHERE id = 1").toArray()[0];
 	if (!row) return EMPTY;
 	return {

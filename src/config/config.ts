@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ApiError } from "../http/errors";
+import { scryptLimitProblems } from "../passwords/scrypt";
 
 const DEV_OTP_SECRET = "dev-only-otp-secret-never-use-in-production!";
 const MIN_SECRET_BYTES = 32;
@@ -66,31 +67,9 @@ const schema = z
 		JWT_REFRESH_SECRET: optionalString,
 	})
 	.superRefine((v, ctx) => {
-		const { N, r, p } = {
-			N: v.PASSWORD_SCRYPT_N,
-			r: v.PASSWORD_SCRYPT_R,
-			p: v.PASSWORD_SCRYPT_P,
-		};
-		// workerd refuses N·r·p above 2^20; a Worker has 128 MB, scrypt needs 128·N·r bytes.
-		if (N * r * p > 2 ** 20)
-			ctx.addIssue({
-				code: "custom",
-				path: ["PASSWORD_SCRYPT_P"],
-				message: "N·r·p must not exceed 2^20 (workerd's limit)",
-			});
-		// scrypt itself (RFC 7914) requires N < 2^(16·r).
-		if (N >= 2 ** (16 * r))
-			ctx.addIssue({
-				code: "custom",
-				path: ["PASSWORD_SCRYPT_N"],
-				message: "must be below 2^(16·PASSWORD_SCRYPT_R) (scrypt's own limit)",
-			});
-		if (128 * N * r > 64 * 2 ** 20)
-			ctx.addIssue({
-				code: "custom",
-				path: ["PASSWORD_SCRYPT_N"],
-				message: "128·N·r must not exceed 64 MiB (Workers have 128 MB)",
-			});
+		const scrypt = { N: v.PASSWORD_SCRYPT_N, r: v.PASSWORD_SCRYPT_R, p: v.PASSWORD_SCRYPT_P };
+		for (const { param, message } of scryptLimitProblems(scrypt))
+			ctx.addIssue({ code: "custom", path: [`PASSWORD_SCRYPT_${param}`], message });
 		const twilio = [v.TWILIO_ACCOUNT_SID, v.TWILIO_AUTH_TOKEN, v.TWILIO_PHONE_NUMBER ?? v.TWILIO_MESSAGING_SERVICE_SID];
 		if (v.ENVIRONMENT !== "production") {
 			// Half a Twilio setup is a mistake, not a wish for the console sender.
@@ -99,7 +78,7 @@ const schema = z
 			return;
 		}
 		// The weakest of OWASP's equivalent scrypt settings is N=2^13, r=8, p=10.
-		if (N * r * p < 2 ** 13 * 8 * 10)
+		if (scrypt.N * scrypt.r * scrypt.p < 2 ** 13 * 8 * 10)
 			ctx.addIssue({
 				code: "custom",
 				path: ["PASSWORD_SCRYPT_N"],

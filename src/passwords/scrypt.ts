@@ -35,6 +35,21 @@ export function needsRehash(stored: string, params: ScryptParams): boolean {
 	return N * r * p < params.N * params.r * params.p;
 }
 
+/**
+ * What is wrong with a set of scrypt parameters, by the parameter at fault;
+ * empty when workerd can run them within a Worker's memory.
+ */
+export function scryptLimitProblems({ N, r, p }: ScryptParams): { param: "N" | "P"; message: string }[] {
+	const problems: { param: "N" | "P"; message: string }[] = [];
+	if (N * r * p > 2 ** 20) problems.push({ param: "P", message: "N·r·p must not exceed 2^20 (workerd's limit)" });
+	// RFC 7914 requires N < 2^(16·r).
+	if (N >= 2 ** (16 * r)) problems.push({ param: "N", message: "must be below 2^(16·r) (scrypt's own limit)" });
+	// A Worker has 128 MB; scrypt needs 128·N·r bytes.
+	if (128 * N * r > 64 * 2 ** 20)
+		problems.push({ param: "N", message: "128·N·r must not exceed 64 MiB (Workers have 128 MB)" });
+	return problems;
+}
+
 function derive(password: string, salt: Buffer, { N, r, p }: ScryptParams): Promise<Buffer> {
 	return new Promise((resolve, reject) => {
 		const maxmem = 128 * N * r * 2 + 1024 * 1024;
@@ -52,9 +67,7 @@ function parseHash(stored: string) {
 	const [, ln, r, p, salt, hash] = m as unknown as [string, string, string, string, string, string];
 	const params = { N: 2 ** Number(ln), r: Number(r), p: Number(p) };
 	// A stored string is data: refuse parameters workerd would reject or that would exhaust memory.
-	if (Number(ln) < 1 || params.r < 1 || params.p < 1) return null;
-	if (params.N >= 2 ** (16 * params.r)) return null;
-	if (params.N * params.r * params.p > 2 ** 20 || 128 * params.N * params.r > 64 * 2 ** 20) return null;
+	if (Number(ln) < 1 || params.r < 1 || params.p < 1 || scryptLimitProblems(params).length > 0) return null;
 	return { params, salt: Buffer.from(salt, "base64"), hash: Buffer.from(hash, "base64") };
 }
 

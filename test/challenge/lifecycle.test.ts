@@ -6,13 +6,14 @@ import {
 	customerCount,
 	failNextSms,
 	lastCode,
-	resendOtp,
-	sendOtp,
+	pendingRegistration,
+	resendOtp as resend,
+	sendOtp as send,
 	setClock,
 	smsTo,
 	storedChallenge,
 	uniquePhone,
-	verifyOtp,
+	verifyOtp as verify,
 	wrongCode,
 } from "../helpers";
 
@@ -21,16 +22,7 @@ const T0 = Date.UTC(2030, 0, 1);
 const SECOND = 1000;
 const HOUR = 3_600_000;
 
-const send = sendOtp;
-const verify = verifyOtp;
-const resend = resendOtp;
-
-async function pending(at = T0) {
-	const phone = uniquePhone(AREA);
-	await setClock(phone, at);
-	expect((await send(phone)).status).toBe(200);
-	return { phone, code: await lastCode(phone) };
-}
+const pending = (at = T0) => pendingRegistration(AREA, at);
 
 describe("expiry", () => {
 	it("answers OTP_EXPIRED after the TTL by the clock alone, without the alarm", async () => {

@@ -3,13 +3,14 @@ import {
 	challengeStub,
 	customerCount,
 	lastCode,
-	resendOtp,
-	sendOtp,
+	pendingRegistration,
+	resendOtp as resend,
+	sendOtp as send,
 	setClock,
 	smsTo,
 	storedChallenge,
 	uniquePhone,
-	verifyOtp,
+	verifyOtp as verify,
 	wrongCode,
 } from "../helpers";
 
@@ -21,16 +22,7 @@ import {
 const AREA = "718";
 const T0 = Date.UTC(2030, 0, 1);
 
-const send = sendOtp;
-const verify = verifyOtp;
-const resend = resendOtp;
-
-async function pending(overrides = {}) {
-	const phone = uniquePhone(AREA);
-	await setClock(phone, T0);
-	expect((await send(phone, overrides)).status).toBe(200);
-	return { phone, code: await lastCode(phone) };
-}
+const pending = (overrides = {}) => pendingRegistration(AREA, T0, overrides);
 
 async function answers(responses: Promise<Response>[]) {
 	return Promise.all(
