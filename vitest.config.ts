@@ -20,6 +20,8 @@ export default defineConfig(async () => {
 									ENVIRONMENT: "test",
 									TEST_MIGRATIONS: migrations,
 									OTP_SECRET: "test-otp-secret-test-otp-secret-0123456789",
+									JWT_SECRET: "test-jwt-access-secret-test-jwt-access-0123",
+									JWT_REFRESH_SECRET: "test-jwt-refresh-secret-test-jwt-refresh-0123",
 									TWILIO_API_BASE_URL: `http://${TWILIO_HOST}`,
 									TWILIO_ACCOUNT_SID: FAKE_ACCOUNT_SID,
 									TWILIO_AUTH_TOKEN: FAKE_AUTH_TOKEN,

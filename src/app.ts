@@ -1,17 +1,28 @@
 import type { MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 import { type Config, getConfig } from "./config/config";
+import { accountRouter } from "./account/account.index";
 import { customersRouter } from "./customers/customers.index";
 import { createRouter } from "./http/create-router";
 import { ApiError } from "./http/errors";
 import { renderError } from "./http/render-error";
+import { sessionsRouter } from "./sessions/sessions.index";
+
+export interface AppOptions {
+	/**
+	 * Milliseconds since the epoch, read once per request.
+	 * @default Date.now
+	 */
+	clock?: () => number;
+}
 
 /** Builds the Worker's HTTP app: middleware, routes, the OpenAPI document, the error model. */
-export function createApp() {
+export function createApp({ clock = Date.now }: AppOptions = {}) {
 	const app = createRouter();
 
 	app.use("*", async (c, next) => {
 		c.set("config", getConfig(c.env));
+		c.set("now", clock());
 		await next();
 	});
 	app.use("/api/*", (c, next) => {
@@ -20,13 +31,21 @@ export function createApp() {
 	});
 
 	app.route("/api/customers", customersRouter);
+	app.route("/api/customers", sessionsRouter);
+	app.route("/api/customers", accountRouter);
 
+	app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+		type: "http",
+		scheme: "bearer",
+		bearerFormat: "JWT",
+	});
 	app.doc31("/openapi.json", {
 		openapi: "3.1.0",
 		info: {
 			title: "Customer verification API",
 			version: "1.0.0",
-			description: "Registration with SMS one-time codes. Every error is `{success:false, message, code}`.",
+			description:
+				"Registration with SMS one-time codes, sign-in with rotating refresh tokens, password reset by SMS. Every error is `{success:false, message, code}`.",
 		},
 	});
 
@@ -47,7 +66,7 @@ function corsFor(config: Config): MiddlewareHandler {
 		const wildcard = origins.includes("*");
 		handler = cors({
 			origin: wildcard ? "*" : (origin) => (origins.includes(origin) ? origin : null),
-			allowMethods: ["GET", "POST", "OPTIONS"],
+			allowMethods: ["GET", "POST", "DELETE", "OPTIONS"],
 			allowHeaders: ["Content-Type", "Authorization"],
 			exposeHeaders: ["Retry-After"],
 			credentials: !wildcard && origins.length > 0,

@@ -59,26 +59,27 @@ describe("generateCode", () => {
 });
 
 describe("macCode", () => {
-	const base = macCode(SECRET, "+14155552671", 1, "123456");
+	const base = macCode(SECRET, "register", "+14155552671", 1, "123456");
 
 	it("is a 32-byte HMAC-SHA256, stable for the same inputs", () => {
 		expect(base).toBeInstanceOf(Uint8Array);
 		expect(base.length).toBe(32);
-		expect(macsEqual(base, macCode(SECRET, "+14155552671", 1, "123456"))).toBe(true);
+		expect(macsEqual(base, macCode(SECRET, "register", "+14155552671", 1, "123456"))).toBe(true);
 	});
 
 	it.each([
-		["phone", () => macCode(SECRET, "+14155552672", 1, "123456")],
-		["generation", () => macCode(SECRET, "+14155552671", 2, "123456")],
-		["code", () => macCode(SECRET, "+14155552671", 1, "123457")],
-		["secret", () => macCode(`${SECRET}x`, "+14155552671", 1, "123456")],
+		["phone", () => macCode(SECRET, "register", "+14155552672", 1, "123456")],
+		["generation", () => macCode(SECRET, "register", "+14155552671", 2, "123456")],
+		["code", () => macCode(SECRET, "register", "+14155552671", 1, "123457")],
+		["purpose", () => macCode(SECRET, "reset", "+14155552671", 1, "123456")],
+		["secret", () => macCode(`${SECRET}x`, "register", "+14155552671", 1, "123456")],
 	])("changes with the %s", (_, other) => {
 		expect(macsEqual(base, other())).toBe(false);
 	});
 
 	it("does not let the phone and generation run into each other", () => {
 		// "+1415555267" + "11" vs "+14155552671" + "1": a separator keeps them apart.
-		expect(macsEqual(macCode(SECRET, "+1415555267", 11, "123456"), macCode(SECRET, "+14155552671", 1, "123456"))).toBe(
+		expect(macsEqual(macCode(SECRET, "register", "+1415555267", 11, "123456"), macCode(SECRET, "register", "+14155552671", 1, "123456"))).toBe(
 			false,
 		);
 	});

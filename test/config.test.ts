@@ -4,6 +4,8 @@ import { ApiError } from "../src/http/errors";
 
 const SECRET_32 = "0123456789abcdef0123456789abcdef";
 const AUTH_TOKEN = "twilio-auth-token-that-must-stay-secret";
+const JWT_32 = "jwt-access-secret-0123456789abcdef";
+const JWT_REFRESH_32 = "jwt-refresh-secret-0123456789abcdef";
 
 /** A production environment that passes; each test breaks one thing. */
 const production = (overrides: Record<string, unknown> = {}) => ({
@@ -12,6 +14,8 @@ const production = (overrides: Record<string, unknown> = {}) => ({
 	TWILIO_ACCOUNT_SID: "AC0123",
 	TWILIO_AUTH_TOKEN: AUTH_TOKEN,
 	TWILIO_PHONE_NUMBER: "+15005550006",
+	JWT_SECRET: JWT_32,
+	JWT_REFRESH_SECRET: JWT_REFRESH_32,
 	...overrides,
 });
 
@@ -223,7 +227,8 @@ describe("outside production", () => {
 		);
 		expect(config.sms).toEqual({ kind: "console" });
 		expect(config.otpSecret).not.toBe("");
-		expect(config.jwtSecret).toBeUndefined();
+		expect(config.tokens.accessSecret).not.toBe("");
+		expect(config.tokens.refreshSecret).not.toBe(config.tokens.accessSecret);
 	});
 
 	it("uses Twilio as soon as it is fully configured", () => {

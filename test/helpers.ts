@@ -83,14 +83,17 @@ export async function failNextSms(phone: string, status = 500, code = 20500, cou
 	});
 }
 
-/** The Durable Object's stored row for `phone`, or null when it holds nothing. */
-export async function storedChallenge(phone: string): Promise<Record<string, unknown> | null> {
+/** The Durable Object's stored row for `phone` and `purpose`, or null when it holds none. */
+export async function storedChallenge(
+	phone: string,
+	purpose: "register" | "reset" = "register",
+): Promise<Record<string, unknown> | null> {
 	return runInDurableObject(challengeStub(phone), (_, state) => {
 		const tables = state.storage.sql
-			.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'challenge'")
+			.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'challenges'")
 			.toArray();
 		if (tables.length === 0) return null;
-		return state.storage.sql.exec("SELECT * FROM challenge").toArray()[0] ?? null;
+		return state.storage.sql.exec("SELECT * FROM challenges WHERE purpose = ?", purpose).toArray()[0] ?? null;
 	});
 }
 

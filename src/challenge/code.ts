@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
+import type { Purpose } from "./rules";
 
 const CODE_SPACE = 1_000_000;
 // The largest multiple of 10^6 below 2^32: draws at or above it are rejected,
@@ -19,11 +20,13 @@ function fill(buf: Uint32Array): Uint32Array {
 }
 
 /**
- * The HMAC-SHA256 under which a code is stored. Binding the phone and the
- * generation means a MAC is worthless for any other number or any other send.
+ * The HMAC-SHA256 under which a code is stored. Binding the purpose, the phone
+ * and the generation means a MAC is worthless for any other flow, number or send.
  */
-export function macCode(secret: string, phone: string, generation: number, code: string): Uint8Array {
-	return new Uint8Array(createHmac("sha256", secret).update(`${phone}\n${generation}\n${code}`).digest());
+export function macCode(secret: string, purpose: Purpose, phone: string, generation: number, code: string): Uint8Array {
+	return new Uint8Array(
+		createHmac("sha256", secret).update(`${purpose}\n${phone}\n${generation}\n${code}`).digest(),
+	);
 }
 
 /** Constant-time comparison of two MACs. */

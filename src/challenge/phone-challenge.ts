@@ -3,6 +3,7 @@ import { type Config, getConfig } from "../config/config";
 import { customerRepository } from "../customers/customers.repository";
 import { type Failure, failure } from "../http/errors";
 import { log, maskPhone } from "../http/log";
+import { hashPassword } from "../passwords/scrypt";
 import { createSender, otpMessage, type SmsSender } from "../sms/sender";
 import { generateCode, macCode, macsEqual } from "./code";
 import {
@@ -10,32 +11,36 @@ import {
 	type ChallengeState,
 	consume,
 	EMPTY,
+	holdsCode,
 	issue,
 	nextWake,
+	type Purpose,
 	type Registration,
 	resendRefusal,
 	revertSend,
+	type Subjects,
 	sendRefusal,
 	verifyRefusal,
 	wrongGuess,
 } from "./rules";
-import { ensureSchema, hasSchema, loadState, saveState } from "./storage";
+import { ensureSchema, hasSchema, loadStates, NO_STATES, type States, saveState } from "./storage";
 
 export type SendResult = { ok: true; expiresAt: number } | Failure;
 export type VerifyResult = { ok: true; customerId: number } | Failure;
 
 /**
- * One object per normalised phone number: the pending registration and every
- * decision about its code.
+ * One object per normalised phone number: every decision about its codes. A
+ * registration and a password reset each have their own state (code,
+ * attempts, cooldown, hourly cap), so one never disturbs the other.
  *
- * Invariant: each method reads `this.#state`, decides, and commits the next
+ * Invariant: each method reads `this.#states`, decides, and commits the next
  * state synchronously, before its first non-storage await (the SMS fetch, the
- * D1 insert). Those awaits open the input gate, so other requests for the same
- * phone may run meanwhile; they see the committed state, which is what makes
- * concurrent requests equivalent to some serial order.
+ * password hash, D1). Those awaits open the input gate, so other requests for
+ * the same phone may run meanwhile; they see the committed state, which is
+ * what makes concurrent requests equivalent to some serial order.
  */
 export class PhoneChallenge extends DurableObject<Env> {
-	#state: ChallengeState;
+	#states: States;
 	#alarmAt: number | null = null;
 	#schemaReady = false;
 	#smsSender: SmsSender | undefined;
@@ -48,55 +53,37 @@ export class PhoneChallenge extends DurableObject<Env> {
 		// The table is created by the first commit: a request that changes nothing
 		// (a verify for a phone with nothing pending) must leave no storage behind.
 		this.#schemaReady = hasSchema(ctx.storage.sql);
-		this.#state = this.#schemaReady ? loadState(ctx.storage.sql) : EMPTY;
+		this.#states = this.#schemaReady ? loadStates(ctx.storage.sql) : NO_STATES;
 	}
 
 	/**
-	 * Whether a send would be refused now (cooldown, hourly cap). Read-only and
-	 * cheap, so a refused send-otp costs no password hash; `start` decides again.
+	 * Whether a registration send would be refused now (cooldown, hourly cap).
+	 * Read-only and cheap, so a refused send-otp costs no password hash; `start` decides again.
 	 */
 	async checkSend(): Promise<Failure | null> {
 		const now = this.clock();
-		return sendRefusal(atTime(this.#state, now), now, this.#config.otp);
+		return sendRefusal(atTime(this.#states.register, now), now, this.#config.otp);
 	}
 
 	/** Starts (or replaces) the pending registration and texts it a new code. */
 	async start(registration: Registration): Promise<SendResult> {
-		const now = this.clock();
-		const before = atTime(this.#state, now);
-		const refusal = sendRefusal(before, now, this.#config.otp);
-		if (refusal) return refusal;
-		return this.#sendCode(before, registration, now);
+		return this.#startCode("register", registration);
 	}
 
 	/** Texts a new code for the pending registration; the previous code dies. */
 	async resend(): Promise<SendResult> {
 		const now = this.clock();
-		const before = atTime(this.#state, now);
+		const before = atTime(this.#states.register, now);
 		const refusal = resendRefusal(before) ?? sendRefusal(before, now, this.#config.otp);
 		if (refusal) return refusal;
-		return this.#sendCode(before, before.registration as Registration, now);
+		return this.#sendCode("register", before, before.subject as Registration, now);
 	}
 
-	/** Checks a code; the right one turns the registration into a customer. */
+	/** Checks a registration code; the right one turns the registration into a customer. */
 	async verify(code: string): Promise<VerifyResult> {
-		const { otp, otpSecret } = this.#config;
-		const now = this.clock();
-		const s = atTime(this.#state, now);
-		const refusal = verifyRefusal(s);
-		if (refusal) {
-			if (s !== this.#state) this.#commit(s);
-			return refusal;
-		}
-		const registration = s.registration as Registration;
-		const mac = macCode(otpSecret, registration.phone, s.generation, code);
-		if (!macsEqual(mac, s.codeMac as Uint8Array)) {
-			const wrong = wrongGuess(s, otp);
-			this.#commit(wrong.state);
-			return wrong.failure;
-		}
-		// Consuming is the race gate: every later verify of this code sees `consumed`.
-		this.#commit(consume(s));
+		const checked = this.#checkCode("register", code);
+		if (!checked.ok) return checked;
+		const { subject: registration, before, now } = checked;
 		const customers = customerRepository(this.env.DB);
 		try {
 			const at = new Date(now);
@@ -105,64 +92,173 @@ export class PhoneChallenge extends DurableObject<Env> {
 			const field = (await customers.findTaken(registration.email, registration.phone)) ?? undefined;
 			return failure("CUSTOMER_EXISTS", { field });
 		} catch (err) {
-			// D1 failed, not the customer: give the registration back so the same code can be retried.
-			if (this.#state.status === "consumed" && this.#state.generation === s.generation) this.#commit(s);
-			log("error", "customer_insert_failed", { phone: maskPhone(registration.phone), error: rootMessage(err) });
-			return failure("SERVICE_UNAVAILABLE");
+			return this.#giveBack("register", before, "customer_insert_failed", err);
 		}
 	}
 
-	/** Expires the code, later purges everything. Safe to run at any time, any number of times. */
+	/**
+	 * Texts a password-reset code to a registered customer's phone, replacing
+	 * any earlier one. For a number no customer has (`customerId` null) it
+	 * holds a decoy under the same rules and texts nothing.
+	 */
+	async startReset(customerId: number | null, phone: string): Promise<SendResult> {
+		if (customerId !== null) return this.#startCode("reset", { customerId, phone });
+		const now = this.clock();
+		const before = atTime(this.#states.reset, now);
+		const refusal = sendRefusal(before, now, this.#config.otp);
+		if (refusal) return refusal;
+		// Random bytes are the MAC of no code: every guess at a decoy is wrong.
+		const mac = crypto.getRandomValues(new Uint8Array(32));
+		this.#commit("reset", issue(before, { customerId, phone }, mac, before.generation + 1, now, this.#config.otp));
+		return { ok: true, expiresAt: now + this.#config.otp.ttlMs };
+	}
+
+	/**
+	 * Checks a password-reset code; the right one sets the new password and
+	 * signs out every session, in one D1 batch.
+	 */
+	async verifyReset(code: string, newPassword: string): Promise<VerifyResult> {
+		const checked = this.#checkCode("reset", code);
+		if (!checked.ok) return checked;
+		const { subject, before, now } = checked;
+		const { customerId } = subject;
+		if (customerId === null) return failure("OTP_INVALID"); // unreachable: see startReset
+		try {
+			const passwordHash = await hashPassword(newPassword, this.#config.scrypt);
+			const changed = await customerRepository(this.env.DB).resetPassword(
+				customerId,
+				subject.phone,
+				passwordHash,
+				new Date(now),
+			);
+			// The account was deleted after the code was sent: nothing is left to reset.
+			if (!changed) return failure("OTP_NOT_FOUND", { message: "No password reset is pending for this phone number" });
+			return { ok: true, customerId };
+		} catch (err) {
+			return this.#giveBack("reset", before, "password_reset_failed", err);
+		}
+	}
+
+	/** Expires codes, later purges everything. Safe to run at any time, any number of times. */
 	override async alarm(): Promise<void> {
 		this.#alarmAt = null;
 		const now = this.clock();
-		const s = atTime(this.#state, now);
-		const wake = nextWake(s, this.#config.otp);
-		if (s.status !== "pending" && s.status !== "burned" && now >= wake) {
+		const held = PURPOSES.map((purpose) => this.#age(purpose, now)).some(Boolean);
+		if (!held) {
 			await this.ctx.storage.deleteAll();
-			this.#state = EMPTY;
+			this.#states = NO_STATES;
 			this.#schemaReady = false;
 			return;
 		}
-		this.#commit(s);
+		this.#schedule();
 	}
 
-	async #sendCode(before: ChallengeState, registration: Registration, now: number): Promise<SendResult> {
+	/** Applies the clock to one purpose's state, dropping it once spent; true while something is held. */
+	#age<P extends Purpose>(purpose: P, now: number): boolean {
+		const s = atTime(this.#states[purpose], now);
+		const spent = !holdsCode(s) && now >= nextWake(s, this.#config.otp);
+		this.#write(purpose, spent ? EMPTY : s);
+		return !spent;
+	}
+
+	async #startCode<P extends Purpose>(purpose: P, subject: Subjects[P]): Promise<SendResult> {
+		const now = this.clock();
+		const before = atTime(this.#states[purpose], now);
+		const refusal = sendRefusal(before, now, this.#config.otp);
+		if (refusal) return refusal;
+		return this.#sendCode(purpose, before, subject, now);
+	}
+
+	async #sendCode<P extends Purpose>(
+		purpose: P,
+		before: ChallengeState<Subjects[P]>,
+		subject: Subjects[P],
+		now: number,
+	): Promise<SendResult> {
 		const { otp, otpSecret, appName } = this.#config;
 		const code = generateCode();
 		const generation = before.generation + 1;
-		const mac = macCode(otpSecret, registration.phone, generation, code);
-		this.#commit(issue(before, registration, mac, generation, now, otp));
+		const mac = macCode(otpSecret, purpose, subject.phone, generation, code);
+		this.#commit(purpose, issue(before, subject, mac, generation, now, otp));
 
-		const outcome = await this.#sender.send(registration.phone, otpMessage(appName, code, otp.ttlMs));
+		const outcome = await this.#sender.send(subject.phone, otpMessage(appName, code, otp.ttlMs, purpose));
 		if (outcome.ok) return { ok: true, expiresAt: now + otp.ttlMs };
 
 		log("warn", "sms_failed", {
-			phone: maskPhone(registration.phone),
+			purpose,
+			phone: maskPhone(subject.phone),
 			reason: outcome.reason,
 			twilioCode: outcome.providerCode,
 			httpStatus: outcome.httpStatus,
 		});
-		const current = this.#state;
-		if (current.generation === generation && (current.status === "pending" || current.status === "burned")) {
-			this.#commit(revertSend(before, current, otp.maxAttempts));
+		const current = this.#states[purpose];
+		if (current.generation === generation && holdsCode(current)) {
+			this.#commit(purpose, revertSend(before, current, otp.maxAttempts));
 		}
 		return outcome.reason === "invalid_number"
 			? failure("VALIDATION_ERROR", { field: "phone", message: "phone: this number cannot receive SMS" })
 			: failure("SMS_DELIVERY_FAILED");
 	}
 
-	/** Writes the whole state and moves the alarm if its time changed. No awaits. */
-	#commit(next: ChallengeState): void {
+	/**
+	 * Checks `code` for `purpose` and commits the outcome: a counted wrong guess,
+	 * or consumption. Consuming is the race gate: every later check of this code
+	 * sees `consumed`, so exactly one caller gets the subject.
+	 */
+	#checkCode<P extends Purpose>(
+		purpose: P,
+		code: string,
+	): { ok: true; subject: Subjects[P]; before: ChallengeState<Subjects[P]>; now: number } | Failure {
+		const { otp, otpSecret } = this.#config;
+		const now = this.clock();
+		const s = atTime(this.#states[purpose], now);
+		const refusal = verifyRefusal(s);
+		if (refusal) {
+			if (s !== this.#states[purpose]) this.#commit(purpose, s);
+			return refusal;
+		}
+		const subject = s.subject as Subjects[P];
+		const mac = macCode(otpSecret, purpose, subject.phone, s.generation, code);
+		if (!macsEqual(mac, s.codeMac as Uint8Array)) {
+			const wrong = wrongGuess(s, otp);
+			this.#commit(purpose, wrong.state);
+			return wrong.failure;
+		}
+		this.#commit(purpose, consume(s));
+		return { ok: true, subject, before: s, now };
+	}
+
+	/** D1 failed, not the customer: give the code back so the same one can be retried. */
+	#giveBack<P extends Purpose>(purpose: P, before: ChallengeState<Subjects[P]>, event: string, err: unknown): Failure {
+		const current = this.#states[purpose];
+		if (current.status === "consumed" && current.generation === before.generation) this.#commit(purpose, before);
+		log("error", event, { phone: maskPhone((before.subject as Subjects[P]).phone), error: rootMessage(err) });
+		return failure("SERVICE_UNAVAILABLE");
+	}
+
+	/** Writes one purpose's state and moves the alarm if its time changed. No awaits. */
+	#commit<P extends Purpose>(purpose: P, next: ChallengeState<Subjects[P]>): void {
+		this.#write(purpose, next);
+		this.#schedule();
+	}
+
+	#write<P extends Purpose>(purpose: P, next: ChallengeState<Subjects[P]>): void {
+		const prev = this.#states[purpose];
+		// The alarm recommits unchanged states just to reschedule: nothing to write then.
+		if (next === prev) return;
 		const { sql } = this.ctx.storage;
 		if (!this.#schemaReady) {
 			ensureSchema(sql);
 			this.#schemaReady = true;
 		}
-		// The alarm recommits an unchanged state just to reschedule itself: nothing to write then.
-		if (next !== this.#state) saveState(sql, next, this.#state);
-		this.#state = next;
-		const wake = nextWake(next, this.#config.otp);
+		saveState(sql, purpose, next, prev);
+		this.#states = { ...this.#states, [purpose]: next };
+	}
+
+	/** The alarm runs at the earliest wake of any purpose that holds something; 0 = purge now. */
+	#schedule(): void {
+		const wakes = PURPOSES.map((p) => nextWake(this.#states[p], this.#config.otp)).filter((w) => w > 0);
+		const wake = wakes.length ? Math.min(...wakes) : 0;
 		if (wake !== this.#alarmAt) {
 			this.#alarmAt = wake;
 			// Storage writes need no await: the output gate holds replies until they are durable.
@@ -179,6 +275,8 @@ export class PhoneChallenge extends DurableObject<Env> {
 		return this.#smsSender;
 	}
 }
+
+const PURPOSES: readonly Purpose[] = ["register", "reset"];
 
 /** The driver's own message, without the query parameters Drizzle adds (they hold personal data). */
 function rootMessage(err: unknown): string {

@@ -12,6 +12,10 @@ const HOUR_MS = 3_600_000;
  */
 export type Status = "none" | "pending" | "burned" | "expired" | "consumed";
 
+/** Which flow a code belongs to; each has its own state in a phone's object. */
+export type Purpose = "register" | "reset";
+
+/** What a registration code proves: the details of the customer to create. */
 export interface Registration {
 	name: string;
 	email: string;
@@ -19,10 +23,27 @@ export interface Registration {
 	passwordHash: string;
 }
 
-export interface ChallengeState {
+/**
+ * What a password-reset code proves: control of a registered customer's
+ * phone. `customerId` is null for a decoy: a reset asked for a number no
+ * customer has, held exactly like a real one (but never texted and never
+ * matched), so neither endpoint tells whether a number is registered.
+ */
+export interface ResetRequest {
+	customerId: number | null;
+	phone: string;
+}
+
+/** What each purpose's code proves once it is right. */
+export interface Subjects {
+	register: Registration;
+	reset: ResetRequest;
+}
+
+export interface ChallengeState<S = unknown> {
 	status: Status;
 	/** Present exactly when status is `pending` or `burned`. */
-	registration: Registration | null;
+	subject: S | null;
 	codeMac: Uint8Array | null;
 	attempts: number;
 	/** Bumped by every issued code; lets a failed send roll back only its own code. */
@@ -33,9 +54,9 @@ export interface ChallengeState {
 	sendLog: number[];
 }
 
-export const EMPTY: ChallengeState = {
+export const EMPTY: ChallengeState<never> = {
 	status: "none",
-	registration: null,
+	subject: null,
 	codeMac: null,
 	attempts: 0,
 	generation: 0,
@@ -44,12 +65,12 @@ export const EMPTY: ChallengeState = {
 	sendLog: [],
 };
 
-const holdsCode = (s: ChallengeState) => s.status === "pending" || s.status === "burned";
+export const holdsCode = (s: ChallengeState) => s.status === "pending" || s.status === "burned";
 
 /** Applies expiry by the clock, so no rule depends on when the alarm ran. */
-export function atTime(s: ChallengeState, now: number): ChallengeState {
+export function atTime<S>(s: ChallengeState<S>, now: number): ChallengeState<S> {
 	if (holdsCode(s) && now >= s.expiresAt) {
-		return { ...s, status: "expired", registration: null, codeMac: null };
+		return { ...s, status: "expired", subject: null, codeMac: null };
 	}
 	return s;
 }
@@ -69,7 +90,7 @@ export function sendRefusal(s: ChallengeState, now: number, p: OtpPolicy): Failu
 	return null;
 }
 
-/** Whether resend-otp has a registration to send a new code for. */
+/** Whether resend-otp has a subject to send a new code for. */
 export function resendRefusal(s: ChallengeState): Failure | null {
 	if (s.status === "expired") return failure("OTP_EXPIRED", { message: "The registration has expired; start again" });
 	if (!holdsCode(s)) return failure("OTP_NOT_FOUND");
@@ -77,17 +98,17 @@ export function resendRefusal(s: ChallengeState): Failure | null {
 }
 
 /** The state after a new code was issued (and before it is sent). */
-export function issue(
-	s: ChallengeState,
-	registration: Registration,
+export function issue<S>(
+	s: ChallengeState<S>,
+	subject: S,
 	codeMac: Uint8Array,
 	generation: number,
 	now: number,
 	p: OtpPolicy,
-): ChallengeState {
+): ChallengeState<S> {
 	return {
 		status: "pending",
-		registration,
+		subject,
 		codeMac,
 		attempts: 0,
 		generation,
@@ -102,7 +123,11 @@ export function issue(
  * log (Twilio may have delivered it after all) and any wrong guesses made
  * meanwhile, so a failing send can never refund guesses or the cap.
  */
-export function revertSend(before: ChallengeState, failed: ChallengeState, maxAttempts: number): ChallengeState {
+export function revertSend<S>(
+	before: ChallengeState<S>,
+	failed: ChallengeState<S>,
+	maxAttempts: number,
+): ChallengeState<S> {
 	const attempts = before.attempts + failed.attempts;
 	const burned = before.status === "pending" && attempts >= maxAttempts;
 	return {
@@ -129,7 +154,7 @@ export function verifyRefusal(s: ChallengeState): Failure | null {
 }
 
 /** A wrong guess: counts, and burns the code on the last allowed one. */
-export function wrongGuess(s: ChallengeState, p: OtpPolicy): { state: ChallengeState; failure: Failure } {
+export function wrongGuess<S>(s: ChallengeState<S>, p: OtpPolicy): { state: ChallengeState<S>; failure: Failure } {
 	const attempts = s.attempts + 1;
 	if (attempts >= p.maxAttempts) {
 		return {
@@ -143,9 +168,9 @@ export function wrongGuess(s: ChallengeState, p: OtpPolicy): { state: ChallengeS
 	};
 }
 
-/** The right code: the registration leaves the object, a tombstone stays. */
-export function consume(s: ChallengeState): ChallengeState {
-	return { ...s, status: "consumed", registration: null, codeMac: null };
+/** The right code: the subject leaves the object, a tombstone stays. */
+export function consume<S>(s: ChallengeState<S>): ChallengeState<S> {
+	return { ...s, status: "consumed", subject: null, codeMac: null };
 }
 
 /**

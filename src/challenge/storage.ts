@@ -1,13 +1,15 @@
-import { type ChallengeState, EMPTY, type Registration, type Status } from "./rules";
+import { type ChallengeState, EMPTY, type Purpose, type Status, type Subjects } from "./rules";
 
 /**
- * The single row that holds a phone's challenge, in the object's own SQLite.
- * All columns are written on every change so a row is never half-updated.
+ * One row per purpose in the object's own SQLite. All columns are written on
+ * every change, so a row is never half-updated. (`challenges` replaced the
+ * single-row `challenge` table of the first release; an object that still has
+ * that table purges it with everything else when its alarm finds nothing held.)
  */
-const SCHEMA = `CREATE TABLE IF NOT EXISTS challenge (
-	id INTEGER PRIMARY KEY CHECK (id = 1),
+const SCHEMA = `CREATE TABLE IF NOT EXISTS challenges (
+	purpose TEXT PRIMARY KEY CHECK (purpose IN ('register', 'reset')),
 	status TEXT NOT NULL,
-	registration TEXT,
+	subject TEXT,
 	code_mac BLOB,
 	attempts INTEGER NOT NULL,
 	generation INTEGER NOT NULL,
@@ -17,8 +19,9 @@ const SCHEMA = `CREATE TABLE IF NOT EXISTS challenge (
 )`;
 
 type Row = {
+	purpose: Purpose;
 	status: string;
-	registration: string | null;
+	subject: string | null;
 	code_mac: ArrayBuffer | null;
 	attempts: number;
 	generation: number;
@@ -27,59 +30,71 @@ type Row = {
 	send_log: string;
 };
 
+export type States = { [P in Purpose]: ChallengeState<Subjects[P]> };
+
+export const NO_STATES: States = { register: EMPTY, reset: EMPTY };
+
 export function ensureSchema(sql: SqlStorage): void {
 	sql.exec(SCHEMA);
 }
 
 /** Whether the table exists; reading never creates it, so probing a phone stores nothing. */
 export function hasSchema(sql: SqlStorage): boolean {
-	return sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'challenge'").toArray().length > 0;
+	return sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'challenges'").toArray().length > 0;
 }
 
-/** The stored state; call only once the table exists ({@link hasSchema}). */
-export function loadState(sql: SqlStorage): ChallengeState {
-	const row = sql.exec<Row>("SELECT * FROM challenge WHERE id = 1").toArray()[0];
-	if (!row) return EMPTY;
-	return {
-		status: row.status as Status,
-		registration: row.registration ? (JSON.parse(row.registration) as Registration) : null,
-		codeMac: row.code_mac ? new Uint8Array(row.code_mac) : null,
-		attempts: row.attempts,
-		generation: row.generation,
-		expiresAt: row.expires_at,
-		lastSentAt: row.last_sent_at,
-		sendLog: JSON.parse(row.send_log) as number[],
-	};
+/** The stored states; call only once the table exists ({@link hasSchema}). */
+export function loadStates(sql: SqlStorage): States {
+	const states = { ...NO_STATES };
+	for (const row of sql.exec<Row>("SELECT * FROM challenges")) {
+		states[row.purpose] = {
+			status: row.status as Status,
+			subject: row.subject ? JSON.parse(row.subject) : null,
+			codeMac: row.code_mac ? new Uint8Array(row.code_mac) : null,
+			attempts: row.attempts,
+			generation: row.generation,
+			expiresAt: row.expires_at,
+			lastSentAt: row.last_sent_at,
+			sendLog: JSON.parse(row.send_log) as number[],
+		};
+	}
+	return states;
 }
 
 /**
- * Writes `s`. When only a guess changed it (same registration, generation and
- * send log as `prev`), updates just those columns: the hot path of a wrong code.
+ * Writes `s` for `purpose`; EMPTY deletes the row. When only a guess changed it
+ * (same subject, generation and send log as `prev`), updates just those
+ * columns: the hot path of a wrong code.
  */
-export function saveState(sql: SqlStorage, s: ChallengeState, prev?: ChallengeState): void {
+export function saveState(sql: SqlStorage, purpose: Purpose, s: ChallengeState, prev: ChallengeState): void {
+	if (s === EMPTY) {
+		sql.exec("DELETE FROM challenges WHERE purpose = ?", purpose);
+		return;
+	}
 	if (
-		prev &&
 		prev.status !== "none" &&
-		s.registration === prev.registration &&
+		s.subject === prev.subject &&
 		s.generation === prev.generation &&
 		s.sendLog === prev.sendLog &&
 		s.expiresAt === prev.expiresAt &&
 		s.lastSentAt === prev.lastSentAt
 	) {
 		sql.exec(
-			"UPDATE challenge SET status = ?, code_mac = ?, attempts = ? WHERE id = 1",
+			"UPDATE challenges SET status = ?, code_mac = ?, attempts = ? WHERE purpose = ?",
 			s.status,
 			s.codeMac,
 			s.attempts,
+			purpose,
 		);
 		return;
 	}
 	sql.exec(
-		`INSERT OR REPLACE INTO challenge
-		 (id, status, registration, code_mac, attempts, generation, expires_at, last_sent_at, send_log)
-		 VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		`INSERT OR REPLACE INTO challenges
+		 (purpose, status, subject, code_mac, attempts, generation, expires_at, last_sent_at, send_log)
+		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		purpose,
 		s.status,
-		s.registration ? JSON.stringify(s.registration) : null,
+		s.subject ? JSON.stringify(s.subject) : null,
 		s.codeMac,
 		s.attempts,
 		s.generation,

@@ -3,6 +3,8 @@ import { ApiError } from "../http/errors";
 import { scryptLimitProblems } from "../passwords/scrypt";
 
 const DEV_OTP_SECRET = "dev-only-otp-secret-never-use-in-production!";
+const DEV_JWT_SECRET = "dev-only-jwt-access-secret-never-use-in-production!";
+const DEV_JWT_REFRESH_SECRET = "dev-only-jwt-refresh-secret-never-use-in-production!";
 const MIN_SECRET_BYTES = 32;
 
 /** An integer setting; an empty string counts as unset, so the default applies. */
@@ -65,6 +67,21 @@ const schema = z
 			),
 		JWT_SECRET: optionalString,
 		JWT_REFRESH_SECRET: optionalString,
+		JWT_ISSUER: z.string().trim().min(1).max(200).default("edge-verify"),
+		JWT_AUDIENCE: z.string().trim().min(1).max(200).default("edge-verify-api"),
+		ACCESS_TOKEN_TTL_SECONDS: int(60, 86_400, 900),
+		REFRESH_TOKEN_TTL_SECONDS: int(3600, 365 * 86_400, 30 * 86_400),
+		LOGIN_MAX_FAILURES: int(1, 100, 5),
+		LOGIN_IP_MAX_FAILURES: int(1, 10_000, 50),
+		LOGIN_LOCKOUT_SECONDS: z
+			.string()
+			.default("60,300,900")
+			.transform((s) => s.split(",").map((d) => Number(d.trim())))
+			.refine(
+				(list) => list.length > 0 && list.every((d) => Number.isInteger(d) && d >= 1 && d <= 86_400),
+				"must be a comma-separated list of whole seconds between 1 and 86400, like 60,300,900",
+			),
+		LOGIN_FAILURE_WINDOW_SECONDS: int(60, 30 * 86_400, 86_400),
 	})
 	.superRefine((v, ctx) => {
 		const scrypt = { N: v.PASSWORD_SCRYPT_N, r: v.PASSWORD_SCRYPT_R, p: v.PASSWORD_SCRYPT_P };
@@ -91,6 +108,17 @@ const schema = z
 				message: `must be set to at least ${MIN_SECRET_BYTES} bytes in production (wrangler secret put OTP_SECRET)`,
 			});
 		requireTwilio(v, ctx, "is required in production");
+		for (const name of ["JWT_SECRET", "JWT_REFRESH_SECRET"] as const) {
+			const secret = v[name];
+			if (!secret || byteLength(secret) < MIN_SECRET_BYTES)
+				ctx.addIssue({
+					code: "custom",
+					path: [name],
+					message: `must be set to at least ${MIN_SECRET_BYTES} bytes in production (wrangler secret put ${name})`,
+				});
+		}
+		if (v.JWT_SECRET && v.JWT_SECRET === v.JWT_REFRESH_SECRET)
+			ctx.addIssue({ code: "custom", path: ["JWT_REFRESH_SECRET"], message: "must differ from JWT_SECRET" });
 	});
 
 type Raw = z.infer<typeof schema>;
@@ -135,6 +163,25 @@ export interface OtpPolicy {
 	tombstoneMs: number;
 }
 
+/** Token lifetimes in seconds, as they appear in the JWT claims. */
+export interface TokenConfig {
+	accessSecret: string;
+	refreshSecret: string;
+	issuer: string;
+	audience: string;
+	accessTtlSeconds: number;
+	refreshTtlSeconds: number;
+}
+
+/** When failed logins lock an account or an IP address, and for how long. */
+export interface ThrottlePolicy {
+	maxFailures: number;
+	/** Lock-out after the threshold, then after each further failure; the last one repeats. */
+	lockoutsMs: number[];
+	/** Failures are forgotten after this long without one. */
+	windowMs: number;
+}
+
 export interface Config {
 	environment: Raw["ENVIRONMENT"];
 	appName: string;
@@ -144,8 +191,8 @@ export interface Config {
 	/** `console` only outside production, when Twilio is not configured. */
 	sms: { kind: "twilio"; twilio: TwilioConfig } | { kind: "console" };
 	corsOrigins: string[];
-	jwtSecret?: string;
-	jwtRefreshSecret?: string;
+	tokens: TokenConfig;
+	login: { account: ThrottlePolicy; ip: ThrottlePolicy };
 }
 
 const cache = new WeakMap<object, Config>();
@@ -170,6 +217,8 @@ export function parseConfig(env: Record<string, unknown>): Config {
 		throw new ApiError("CONFIGURATION_ERROR", `Invalid configuration: ${problems.join("; ")}`);
 	}
 	const v = parsed.data;
+	const lockoutsMs = v.LOGIN_LOCKOUT_SECONDS.map((s) => s * 1000);
+	const windowMs = v.LOGIN_FAILURE_WINDOW_SECONDS * 1000;
 	const twilioReady = Boolean(
 		v.TWILIO_ACCOUNT_SID && v.TWILIO_AUTH_TOKEN && (v.TWILIO_PHONE_NUMBER || v.TWILIO_MESSAGING_SERVICE_SID),
 	);
@@ -199,8 +248,18 @@ export function parseConfig(env: Record<string, unknown>): Config {
 				}
 			: { kind: "console" },
 		corsOrigins: v.CORS_ALLOWED_ORIGINS,
-		jwtSecret: v.JWT_SECRET,
-		jwtRefreshSecret: v.JWT_REFRESH_SECRET,
+		tokens: {
+			accessSecret: v.JWT_SECRET ?? DEV_JWT_SECRET,
+			refreshSecret: v.JWT_REFRESH_SECRET ?? DEV_JWT_REFRESH_SECRET,
+			issuer: v.JWT_ISSUER,
+			audience: v.JWT_AUDIENCE,
+			accessTtlSeconds: v.ACCESS_TOKEN_TTL_SECONDS,
+			refreshTtlSeconds: v.REFRESH_TOKEN_TTL_SECONDS,
+		},
+		login: {
+			account: { maxFailures: v.LOGIN_MAX_FAILURES, lockoutsMs, windowMs },
+			ip: { maxFailures: v.LOGIN_IP_MAX_FAILURES, lockoutsMs, windowMs },
+		},
 	};
 }
 

@@ -1,11 +1,12 @@
 import type { RouteHandler } from "@hono/zod-openapi";
+import { challengeFor } from "../challenge/challenge-for";
 import type { AppEnv } from "../http/app-env";
 import { ApiError } from "../http/errors";
+import { log } from "../http/log";
 import { hashPassword } from "../passwords/scrypt";
+import { startSession } from "../sessions/sessions.handlers";
 import { customerRepository } from "./customers.repository";
 import type { resendOtp, sendOtp, verifyOtp } from "./customers.routes";
-
-const challengeFor = (env: Env, phone: string) => env.PHONE_CHALLENGE.get(env.PHONE_CHALLENGE.idFromName(phone));
 
 export const sendOtpHandler: RouteHandler<typeof sendOtp, AppEnv> = async (c) => {
 	const { name, email, phone, password } = c.req.valid("json");
@@ -35,10 +36,14 @@ export const verifyOtpHandler: RouteHandler<typeof verifyOtp, AppEnv> = async (c
 	const { phone, otp } = c.req.valid("json");
 	const result = await challengeFor(c.env, phone).verify(otp);
 	if (!result.ok) throw ApiError.from(result);
-	return c.json(
-		{ success: true as const, message: "Customer registered successfully", customerId: result.customerId },
-		201,
-	);
+	const { customerId } = result;
+	// The customer exists now, whatever happens next: a session that cannot be
+	// stored costs the tokens (the customer signs in), never the registration.
+	const tokens = await startSession(c, customerId).catch((err: unknown) => {
+		log("error", "session_after_registration_failed", { customerId, error: String(err) });
+		return {};
+	});
+	return c.json({ success: true as const, message: "Customer registered successfully", customerId, ...tokens }, 201);
 };
 
 export const resendOtpHandler: RouteHandler<typeof resendOtp, AppEnv> = async (c) => {

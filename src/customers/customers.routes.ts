@@ -1,15 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { errorResponses } from "../http/error-schema";
-import { jsonBody } from "../http/json-body";
+import { jsonGate, jsonRequest, jsonResponse } from "../http/openapi";
 import { OtpSentResponse, RegisteredResponse, ResendOtpBody, SendOtpBody, VerifyOtpBody } from "./customers.schemas";
-
-const json = <T>(schema: T) => ({ content: { "application/json": { schema } }, required: true });
-/** Runs before validation: 415 for non-JSON, 413 over 16 KB, 400 for malformed JSON. */
-const middleware = jsonBody();
-const ok = <T>(schema: T, description: string) => ({
-	content: { "application/json": { schema } },
-	description,
-});
 
 export const sendOtp = createRoute({
 	method: "post",
@@ -18,10 +10,10 @@ export const sendOtp = createRoute({
 	summary: "Start a registration and text a 6-digit code to the phone",
 	description:
 		"Replaces any registration pending for the same phone. The password is hashed before anything is stored.",
-	middleware,
-	request: { body: json(SendOtpBody) },
+	middleware: jsonGate,
+	request: { body: jsonRequest(SendOtpBody) },
 	responses: {
-		200: ok(OtpSentResponse, "Code sent"),
+		200: jsonResponse(OtpSentResponse, "Code sent"),
 		...errorResponses("CUSTOMER_EXISTS", "RATE_LIMITED", "SMS_DELIVERY_FAILED", "SERVICE_UNAVAILABLE"),
 	},
 });
@@ -31,10 +23,10 @@ export const verifyOtp = createRoute({
 	path: "/verify-otp",
 	tags: ["Registration"],
 	summary: "Check the code and create the customer",
-	middleware,
-	request: { body: json(VerifyOtpBody) },
+	middleware: jsonGate,
+	request: { body: jsonRequest(VerifyOtpBody) },
 	responses: {
-		201: ok(RegisteredResponse, "Customer registered"),
+		201: jsonResponse(RegisteredResponse, "Customer registered"),
 		...errorResponses(
 			"OTP_INVALID",
 			"OTP_NOT_FOUND",
@@ -51,10 +43,10 @@ export const resendOtp = createRoute({
 	path: "/resend-otp",
 	tags: ["Registration"],
 	summary: "Text a new code for the pending registration; the previous code stops working",
-	middleware,
-	request: { body: json(ResendOtpBody) },
+	middleware: jsonGate,
+	request: { body: jsonRequest(ResendOtpBody) },
 	responses: {
-		200: ok(OtpSentResponse, "Code resent"),
+		200: jsonResponse(OtpSentResponse, "Code resent"),
 		...errorResponses("OTP_NOT_FOUND", "OTP_EXPIRED", "RATE_LIMITED", "SMS_DELIVERY_FAILED"),
 	},
 });

@@ -1,7 +1,19 @@
 import type { Config } from "../config/config";
+import type { Customer } from "../db/schema";
+
+/** Who an access token proved the caller to be; set by `requireAuth`. */
+export interface Auth {
+	customer: Customer;
+	sessionId: string;
+}
 
 /** The Hono environment every router shares. */
 export interface AppEnv {
 	Bindings: Env;
-	Variables: { config: Config };
+	Variables: {
+		config: Config;
+		/** The request's time (ms since the epoch): one clock reading for every rule it meets. */
+		now: number;
+		auth: Auth;
+	};
 }

@@ -7,6 +7,12 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 export const ERROR_CODES = {
 	VALIDATION_ERROR: { status: 400, message: "The request is invalid" },
 	OTP_INVALID: { status: 400, message: "The code is incorrect" },
+	INVALID_CREDENTIALS: { status: 401, message: "The email, phone number or password is incorrect" },
+	UNAUTHORIZED: { status: 401, message: "A valid access token is required" },
+	TOKEN_REUSED: {
+		status: 401,
+		message: "This refresh token was already used; every session it belonged to has been signed out",
+	},
 	OTP_NOT_FOUND: {
 		status: 404,
 		message: "No registration is pending for this phone number",

@@ -27,12 +27,22 @@ export async function verifyPassword(password: string, stored: string): Promise<
 	return hash.length === parsed.hash.length && timingSafeEqual(hash, parsed.hash);
 }
 
-/** True when a stored hash used weaker parameters than `params` (re-hash on login). */
+/** True when a stored hash was made with other parameters than `params` (re-hash on login). */
 export function needsRehash(stored: string, params: ScryptParams): boolean {
 	const parsed = parseHash(stored);
 	if (!parsed) return true;
 	const { N, r, p } = parsed.params;
-	return N * r * p < params.N * params.r * params.p;
+	return N !== params.N || r !== params.r || p !== params.p;
+}
+
+/**
+ * A well-formed hash that no password matches, at the given cost. Verifying
+ * against it costs what a real check costs, so an unknown account answers in
+ * the same time as a wrong password.
+ */
+export function dummyHash(params: ScryptParams): string {
+	const zeros = (n: number) => b64(Buffer.alloc(n));
+	return `$scrypt$ln=${Math.log2(params.N)},r=${params.r},p=${params.p}$${zeros(SALT_LENGTH)}$${zeros(KEY_LENGTH)}`;
 }
 
 /**

@@ -17,12 +17,14 @@ export function createSender(config: Config): SmsSender {
 	return config.sms.kind === "twilio" ? twilioSender(config.sms.twilio) : consoleSender();
 }
 
-/** The text of a verification SMS. */
-export function otpMessage(appName: string, code: string, ttlMs: number): string {
+/** The text of a verification SMS; a reset code says what it unlocks and what to do if unasked. */
+export function otpMessage(appName: string, code: string, ttlMs: number, purpose: "register" | "reset" = "register"): string {
 	// Never overstate: whole minutes when the TTL is whole minutes, seconds otherwise.
 	const minutes = ttlMs / 60_000;
 	const expiry = Number.isInteger(minutes)
 		? `${minutes} minute${minutes === 1 ? "" : "s"}`
 		: `${Math.floor(ttlMs / 1000)} seconds`;
+	if (purpose === "reset")
+		return `Your ${appName} password reset code is ${code}. It expires in ${expiry}. If you did not ask for it, ignore this message.`;
 	return `Your ${appName} verification code is ${code}. It expires in ${expiry}.`;
 }

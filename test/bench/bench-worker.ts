@@ -5,6 +5,7 @@ import { getConfig } from "../../src/config/config";
 import { hashPassword } from "../../src/passwords/scrypt";
 
 export { PhoneChallenge } from "../../src/challenge/phone-challenge";
+export { LoginThrottle } from "../../src/throttle/login-throttle";
 
 /**
  * The production app plus baseline routes under `/bench/`, for `npm run bench`

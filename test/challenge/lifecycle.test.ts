@@ -52,7 +52,7 @@ describe("expiry", () => {
 		await setClock(phone, T0 + 300 * SECOND);
 		await runDurableObjectAlarm(stub);
 		const tomb = await storedChallenge(phone);
-		expect(tomb).toMatchObject({ status: "expired", registration: null, code_mac: null });
+		expect(tomb).toMatchObject({ status: "expired", subject: null, code_mac: null });
 		expect((await verify(phone, code)).status).toBe(410);
 		expect((await resend(phone)).status).toBe(410);
 
@@ -204,6 +204,10 @@ describe("replacement and consumption", () => {
 			success: true,
 			message: "Customer registered successfully",
 			customerId: expect.any(Number),
+			accessToken: expect.any(String),
+			refreshToken: expect.any(String),
+			tokenType: "Bearer",
+			expiresIn: 900,
 		});
 		const again = await verify(phone, code);
 		expect(again.status).toBe(404);
@@ -215,7 +219,7 @@ describe("replacement and consumption", () => {
 			created_at: T0,
 		});
 		expect(String(row?.password_hash)).toMatch(/^\$scrypt\$/);
-		expect(await storedChallenge(phone)).toMatchObject({ status: "consumed", registration: null });
+		expect(await storedChallenge(phone)).toMatchObject({ status: "consumed", subject: null });
 		const retry = await send(phone);
 		expect(retry.status).toBe(409);
 		expect(await retry.json()).toMatchObject({ code: "CUSTOMER_EXISTS", field: "phone" });
@@ -241,7 +245,7 @@ describe("failed sends", () => {
 		for (let i = 0; i < 5; i++) expect((await send(phone)).status).toBe(502);
 		const capped = await send(phone);
 		expect(capped.status).toBe(429);
-		expect(await storedChallenge(phone)).toMatchObject({ status: "none", registration: null });
+		expect(await storedChallenge(phone)).toMatchObject({ status: "none", subject: null });
 	});
 });
 

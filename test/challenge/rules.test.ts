@@ -66,7 +66,7 @@ describe("issue", () => {
 			generation: 2,
 			expiresAt: T0 + 60_000 + 300_000,
 			lastSentAt: T0 + 60_000,
-			registration: reg,
+			subject: reg,
 		});
 	});
 });
@@ -76,10 +76,10 @@ describe("atTime", () => {
 		const s = sent();
 		expect(atTime(s, T0 + 299_999)).toBe(s);
 		const expired = atTime(s, T0 + 300_000);
-		expect(expired).toMatchObject({ status: "expired", registration: null, codeMac: null });
+		expect(expired).toMatchObject({ status: "expired", subject: null, codeMac: null });
 		expect(
 			atTime(wrongGuess(wrongGuess(wrongGuess(s, policy).state, policy).state, policy).state, T0 + 300_000),
-		).toMatchObject({ status: "expired", registration: null });
+		).toMatchObject({ status: "expired", subject: null });
 	});
 
 	it("leaves tombstones alone", () => {
@@ -96,7 +96,7 @@ describe("guesses", () => {
 		expect(two.failure).toMatchObject({ code: "OTP_INVALID", attemptsRemaining: 1 });
 		const three = wrongGuess(two.state, policy);
 		expect(three.failure).toMatchObject({ code: "OTP_TOO_MANY_ATTEMPTS" });
-		expect(three.state).toMatchObject({ status: "burned", codeMac: null, registration: reg });
+		expect(three.state).toMatchObject({ status: "burned", codeMac: null, subject: reg });
 		expect(verifyRefusal(three.state)).toMatchObject({ code: "OTP_TOO_MANY_ATTEMPTS" });
 	});
 
@@ -123,7 +123,7 @@ describe("revertSend", () => {
 	it("restores the state before a failed first send, keeping the send in the hourly log", () => {
 		const failed = sent();
 		const reverted = revertSend(EMPTY, failed, policy.maxAttempts);
-		expect(reverted).toMatchObject({ status: "none", registration: null, lastSentAt: 0, sendLog: [T0] });
+		expect(reverted).toMatchObject({ status: "none", subject: null, lastSentAt: 0, sendLog: [T0] });
 		expect(sendRefusal(reverted, T0 + 1, policy)).toBeNull();
 	});
 

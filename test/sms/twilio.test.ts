@@ -46,7 +46,7 @@ describe("send-otp when Twilio fails", () => {
 		);
 		for (const line of warnings) expect(line).not.toContain(phone);
 
-		expect(await storedChallenge(phone)).toMatchObject({ status: "none", registration: null, code_mac: null });
+		expect(await storedChallenge(phone)).toMatchObject({ status: "none", subject: null, code_mac: null });
 		const resent = await resend(phone);
 		expect(resent.status).toBe(404);
 		expect(await resent.json()).toMatchObject({ code: "OTP_NOT_FOUND" });

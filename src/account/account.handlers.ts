@@ -1,0 +1,70 @@
+import type { RouteHandler } from "@hono/zod-openapi";
+import { challengeFor } from "../challenge/challenge-for";
+import { customerRepository } from "../customers/customers.repository";
+import type { AppEnv } from "../http/app-env";
+import { ApiError } from "../http/errors";
+import { log, maskPhone } from "../http/log";
+import { verifyPassword } from "../passwords/scrypt";
+import { ipOf, profile } from "../sessions/sessions.handlers";
+import { accountKey, beginLoginAttempt, resetLoginThrottle } from "../throttle/login-attempt";
+import type { deleteMe, getMe, sendResetOtp, verifyReset } from "./account.routes";
+
+export const getMeHandler: RouteHandler<typeof getMe, AppEnv> = async (c) => {
+	const { customer } = c.get("auth");
+	return c.json(
+		{
+			success: true as const,
+			customer: {
+				...profile(customer),
+				phoneVerifiedAt: customer.phoneVerifiedAt?.toISOString() ?? null,
+				createdAt: customer.createdAt.toISOString(),
+			},
+		},
+		200,
+	);
+};
+
+export const deleteMeHandler: RouteHandler<typeof deleteMe, AppEnv> = async (c) => {
+	const { password } = c.req.valid("json");
+	const { customer } = c.get("auth");
+	// A stolen access token must not become a way to guess the password.
+	const attempt = await beginLoginAttempt(c.env, { account: accountKey(customer.id), ip: ipOf(c) });
+	if (!(await verifyPassword(password, customer.passwordHash))) throw new ApiError("INVALID_CREDENTIALS");
+	await attempt.succeeded();
+	await customerRepository(c.env.DB).delete(customer.id);
+	log("info", "customer_deleted", { customerId: customer.id });
+	return c.json({ success: true as const, message: "Your account has been deleted" }, 200);
+};
+
+export const sendResetOtpHandler: RouteHandler<typeof sendResetOtp, AppEnv> = async (c) => {
+	const { phone } = c.req.valid("json");
+	const customer = await customerRepository(c.env.DB).findBy({ phone });
+	// The object call (and the SMS) run after the answer, known number or not, so
+	// neither the answer nor its timing tells whether the number is registered.
+	const started = challengeFor(c.env, phone)
+		.startReset(customer?.id ?? null, phone)
+		.then((result) => {
+			if (!result.ok) log("info", "password_reset_not_sent", { phone: maskPhone(phone), code: result.code });
+		});
+	c.executionCtx.waitUntil(started);
+	return c.json(
+		{
+			success: true as const,
+			message: "If this phone number belongs to an account, a code is on its way",
+			expiresIn: c.get("config").otp.ttlMs / 1000,
+		},
+		200,
+	);
+};
+
+export const verifyResetHandler: RouteHandler<typeof verifyReset, AppEnv> = async (c) => {
+	const { phone, otp, newPassword } = c.req.valid("json");
+	const result = await challengeFor(c.env, phone).verifyReset(otp, newPassword);
+	if (!result.ok) throw ApiError.from(result);
+	// The phone proved who this is: earlier failed sign-ins no longer stand in the way.
+	await resetLoginThrottle(c.env, result.customerId);
+	return c.json(
+		{ success: true as const, message: "Your password has been changed; every session has been signed out" },
+		200,
+	);
+};

@@ -1,0 +1,44 @@
+/**
+ * What the API learns about the client from the request: the address
+ * Cloudflare saw (`CF-Connecting-IP`, which a client cannot set through
+ * Cloudflare), summarised before anything keeps it.
+ */
+
+/** The client's IP address, or null when the request did not come through Cloudflare. */
+export function clientIp(request: Request): string | null {
+	const ip = request.headers.get("CF-Connecting-IP")?.trim();
+	return ip ? ip.slice(0, 64) : null;
+}
+
+/**
+ * The key failed sign-ins are counted under: an IPv4 address, or the /64 of
+ * an IPv6 one (a single host usually holds a whole /64).
+ */
+export function ipThrottleKey(ip: string): string {
+	return ip.includes(":") ? `${ipv6Groups(ip).slice(0, 4).join(":")}::/64` : ip;
+}
+
+/** The network, not the address, with the country when known: `203.0.113.0/24 NZ`. */
+export function ipSummary(request: Request): string | null {
+	const ip = clientIp(request);
+	if (!ip) return null;
+	const network = ip.includes(":")
+		? `${ipv6Groups(ip).slice(0, 3).join(":")}::/48`
+		: `${ip.split(".").slice(0, 3).join(".")}.0/24`;
+	const country = (request.cf as { country?: string } | undefined)?.country;
+	return country ? `${network} ${country}` : network;
+}
+
+/** The User-Agent header as a session keeps it: 200 characters at most. */
+export function userAgent(request: Request): string | null {
+	return request.headers.get("User-Agent")?.slice(0, 200) || null;
+}
+
+/** The eight groups of an IPv6 address, expanding `::`. */
+function ipv6Groups(ip: string): string[] {
+	const [head = "", tail] = ip.toLowerCase().split("::");
+	const left = head ? head.split(":") : [];
+	const right = tail ? tail.split(":") : [];
+	const fill = tail === undefined ? [] : Array(Math.max(0, 8 - left.length - right.length)).fill("0");
+	return [...left, ...fill, ...right].map((g) => g.replace(/^0+(?=.)/, ""));
+}

@@ -1,0 +1,68 @@
+import type { RouteHandler } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { customerRepository } from "../customers/customers.repository";
+import type { Customer } from "../db/schema";
+import type { AppEnv } from "../http/app-env";
+import { clientIp, ipSummary, ipThrottleKey, userAgent } from "../http/client";
+import { ApiError } from "../http/errors";
+import { dummyHash, hashPassword, needsRehash, verifyPassword } from "../passwords/scrypt";
+import { accountKey, beginLoginAttempt } from "../throttle/login-attempt";
+import type { TokenPair } from "./session-tokens";
+import { closeSession, openSession, rotateSession } from "./sessions";
+import type { login, logout, logoutAll, refresh } from "./sessions.routes";
+import { sessionRepository } from "./sessions.repository";
+
+export const loginHandler: RouteHandler<typeof login, AppEnv> = async (c) => {
+	const { password, email, phone } = c.req.valid("json");
+	const { scrypt } = c.get("config");
+	const identifier = email !== undefined ? { email } : { phone: phone as string };
+	const customers = customerRepository(c.env.DB);
+	const customer = await customers.findBy(identifier);
+	// An unknown account is throttled and hashed exactly like a known one: same answer, same time.
+	const attempt = await beginLoginAttempt(c.env, {
+		account: customer ? accountKey(customer.id) : `unknown:${email ?? phone}`,
+		ip: ipOf(c),
+	});
+	const valid = await verifyPassword(password, customer?.passwordHash ?? dummyHash(scrypt));
+	if (!customer || !valid) throw new ApiError("INVALID_CREDENTIALS");
+	await attempt.succeeded();
+	if (needsRehash(customer.passwordHash, scrypt))
+		await customers.replaceHash(customer.id, customer.passwordHash, await hashPassword(password, scrypt));
+	const tokens = await startSession(c, customer.id);
+	return c.json({ success: true as const, ...tokens, customer: profile(customer) }, 200);
+};
+
+export const refreshHandler: RouteHandler<typeof refresh, AppEnv> = async (c) => {
+	const { refreshToken } = c.req.valid("json");
+	const tokens = await rotateSession(c.env.DB, c.get("config").tokens, refreshToken, c.get("now"));
+	return c.json({ success: true as const, ...tokens }, 200);
+};
+
+export const logoutHandler: RouteHandler<typeof logout, AppEnv> = async (c) => {
+	const { refreshToken } = c.req.valid("json");
+	await closeSession(c.env.DB, c.get("config").tokens, refreshToken, c.get("now"));
+	return c.json({ success: true as const, message: "Signed out" }, 200);
+};
+
+export const logoutAllHandler: RouteHandler<typeof logoutAll, AppEnv> = async (c) => {
+	const { customer } = c.get("auth");
+	const revoked = await sessionRepository(c.env.DB).revokeAll(customer.id, "logout_all", new Date(c.get("now")));
+	return c.json({ success: true as const, message: "Signed out everywhere", sessionsRevoked: revoked }, 200);
+};
+
+/** Opens a session for a customer who just proved who they are. */
+export function startSession(c: Context<AppEnv>, customerId: number): Promise<TokenPair> {
+	const client = { userAgent: userAgent(c.req.raw), ipSummary: ipSummary(c.req.raw) };
+	return openSession(c.env.DB, c.get("config").tokens, customerId, client, c.get("now"));
+}
+
+/** The key a client's failed sign-ins are counted under, if it has an address. */
+export function ipOf(c: Context<AppEnv>): string | null {
+	const ip = clientIp(c.req.raw);
+	return ip ? ipThrottleKey(ip) : null;
+}
+
+/** What a customer may see of their own record: never the password hash. */
+export function profile(customer: Customer) {
+	return { id: customer.id, name: customer.name, email: customer.email, phone: customer.phone };
+}
