@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
-import { type Config, getConfig } from "./config/config";
 import { accountRouter } from "./account/account.index";
+import { type Config, getConfig } from "./config/config";
 import { customersRouter } from "./customers/customers.index";
 import { createRouter } from "./http/create-router";
 import { ApiError } from "./http/errors";

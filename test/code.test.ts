@@ -79,9 +79,12 @@ describe("macCode", () => {
 
 	it("does not let the phone and generation run into each other", () => {
 		// "+1415555267" + "11" vs "+14155552671" + "1": a separator keeps them apart.
-		expect(macsEqual(macCode(SECRET, "register", "+1415555267", 11, "123456"), macCode(SECRET, "register", "+14155552671", 1, "123456"))).toBe(
-			false,
-		);
+		expect(
+			macsEqual(
+				macCode(SECRET, "register", "+1415555267", 11, "123456"),
+				macCode(SECRET, "register", "+14155552671", 1, "123456"),
+			),
+		).toBe(false);
 	});
 });
 

@@ -3,6 +3,7 @@ import { env, exports } from "cloudflare:workers";
 import { codeIn, type FakeMessage } from "./fakes/fake-twilio";
 
 export const TWILIO = "http://twilio.test";
+export const PASSWORD = "correct horse battery";
 
 let counter = 0;
 /** A phone number no other test uses (per file: prefix with a file-specific area code). */
@@ -24,7 +25,7 @@ export function registration(phone: string, overrides: Record<string, unknown> =
 		name: "Ada Lovelace",
 		email: `${phone.slice(1)}@example.com`,
 		phone,
-		password: "correct horse battery",
+		password: PASSWORD,
 		...overrides,
 	};
 }
@@ -100,4 +101,42 @@ export async function storedChallenge(
 export async function customerCount(): Promise<number> {
 	const row = await env.DB.prepare("SELECT count(*) AS n FROM customers").first<{ n: number }>();
 	return row?.n ?? 0;
+}
+
+/** A customer registered through the API (send-otp, verify-otp), with the tokens verify-otp returned. */
+export async function registeredCustomer(area: string, overrides: Record<string, unknown> = {}) {
+	const phone = uniquePhone(area);
+	const sent = await sendOtp(phone, overrides);
+	if (sent.status !== 200) throw new Error(`send-otp answered ${sent.status}: ${await sent.text()}`);
+	const verified = await verifyOtp(phone, await lastCode(phone));
+	if (verified.status !== 201) throw new Error(`verify-otp answered ${verified.status}: ${await verified.text()}`);
+	const body = (await verified.json()) as { customerId: number; accessToken: string; refreshToken: string };
+	const details = registration(phone, overrides) as { email: string; password: string; name: string };
+	return { phone, email: details.email, password: details.password, name: details.name, ...body };
+}
+
+export const login = (body: Record<string, unknown>, headers: Record<string, string> = {}) =>
+	post("/api/customers/login", body, headers);
+
+/** A request with `Authorization: Bearer <token>`; a body makes it JSON. */
+export function withToken(
+	path: string,
+	token: string,
+	init: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<Response> {
+	const headers: Record<string, string> = { authorization: `Bearer ${token}`, ...init.headers };
+	if (init.body !== undefined) headers["content-type"] = "application/json";
+	return exports.default.fetch(`http://localhost${path}`, {
+		method: init.method ?? "GET",
+		headers,
+		body: init.body === undefined ? undefined : JSON.stringify(init.body),
+	});
+}
+
+/** Moves the LoginThrottle object's clock for `key` (`customer:<id>`, `unknown:<email>`, `ip:<address>`). */
+export async function setThrottleClock(key: string, ms: number): Promise<void> {
+	const stub = env.LOGIN_THROTTLE.get(env.LOGIN_THROTTLE.idFromName(key));
+	await runInDurableObject(stub, (instance) => {
+		(instance as unknown as { clock: () => number }).clock = () => ms;
+	});
 }

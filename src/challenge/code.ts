@@ -24,9 +24,7 @@ function fill(buf: Uint32Array): Uint32Array {
  * and the generation means a MAC is worthless for any other flow, number or send.
  */
 export function macCode(secret: string, purpose: Purpose, phone: string, generation: number, code: string): Uint8Array {
-	return new Uint8Array(
-		createHmac("sha256", secret).update(`${purpose}\n${phone}\n${generation}\n${code}`).digest(),
-	);
+	return new Uint8Array(createHmac("sha256", secret).update(`${purpose}\n${phone}\n${generation}\n${code}`).digest());
 }
 
 /** Constant-time comparison of two MACs. */

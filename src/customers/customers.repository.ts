@@ -19,7 +19,8 @@ export function customerRepository(d1: D1Database) {
 
 		/** The customer with this (normalised) email or phone number. */
 		async findBy(identifier: { email: string } | { phone: string }): Promise<Customer | undefined> {
-			const where = "email" in identifier ? eq(customers.email, identifier.email) : eq(customers.phone, identifier.phone);
+			const where =
+				"email" in identifier ? eq(customers.email, identifier.email) : eq(customers.phone, identifier.phone);
 			return db.select().from(customers).where(where).get();
 		},
 
@@ -65,7 +66,10 @@ export function customerRepository(d1: D1Database) {
 
 		/** Deletes the customer and, in the same batch, every session; email and phone are free again. */
 		async delete(id: number): Promise<void> {
-			await db.batch([db.delete(sessions).where(eq(sessions.customerId, id)), db.delete(customers).where(eq(customers.id, id))]);
+			await db.batch([
+				db.delete(sessions).where(eq(sessions.customerId, id)),
+				db.delete(customers).where(eq(customers.id, id)),
+			]);
 		},
 	};
 }

@@ -9,8 +9,8 @@ import { dummyHash, hashPassword, needsRehash, verifyPassword } from "../passwor
 import { accountKey, beginLoginAttempt } from "../throttle/login-attempt";
 import type { TokenPair } from "./session-tokens";
 import { closeSession, openSession, rotateSession } from "./sessions";
-import type { login, logout, logoutAll, refresh } from "./sessions.routes";
 import { sessionRepository } from "./sessions.repository";
+import type { login, logout, logoutAll, refresh } from "./sessions.routes";
 
 export const loginHandler: RouteHandler<typeof login, AppEnv> = async (c) => {
 	const { password, email, phone } = c.req.valid("json");

@@ -32,12 +32,7 @@ export function sessionRepository(d1: D1Database) {
 				.update(sessions)
 				.set({ tokenHash: next, lastUsedAt: now, expiresAt })
 				.where(
-					and(
-						eq(sessions.id, id),
-						eq(sessions.customerId, customerId),
-						eq(sessions.tokenHash, presented),
-						live(now),
-					),
+					and(eq(sessions.id, id), eq(sessions.customerId, customerId), eq(sessions.tokenHash, presented), live(now)),
 				)
 				.returning({ id: sessions.id });
 			return rows.length > 0;

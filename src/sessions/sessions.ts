@@ -61,7 +61,8 @@ export async function rotateSession(
 		return pair(tokens, customerId, sessionId, next.token, nowMs);
 	}
 	const session = await repo.find(sessionId);
-	const live = session && !session.revokedAt && session.expiresAt.getTime() > nowMs && session.customerId === customerId;
+	const live =
+		session && !session.revokedAt && session.expiresAt.getTime() > nowMs && session.customerId === customerId;
 	if (!live) throw new ApiError("UNAUTHORIZED", "The session has ended; sign in again");
 	await repo.revoke(sessionId, "token_reuse", now);
 	log("warn", "refresh_token_reused", { customerId, session: sessionId.slice(0, 8) });

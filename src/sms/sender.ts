@@ -18,7 +18,12 @@ export function createSender(config: Config): SmsSender {
 }
 
 /** The text of a verification SMS; a reset code says what it unlocks and what to do if unasked. */
-export function otpMessage(appName: string, code: string, ttlMs: number, purpose: "register" | "reset" = "register"): string {
+export function otpMessage(
+	appName: string,
+	code: string,
+	ttlMs: number,
+	purpose: "register" | "reset" = "register",
+): string {
 	// Never overstate: whole minutes when the TTL is whole minutes, seconds otherwise.
 	const minutes = ttlMs / 60_000;
 	const expiry = Number.isInteger(minutes)

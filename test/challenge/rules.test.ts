@@ -42,7 +42,7 @@ describe("sendRefusal", () => {
 	});
 
 	it("caps sends per rolling hour and says when the oldest leaves the window", () => {
-		let s = EMPTY;
+		let s: ChallengeState = EMPTY;
 		for (let i = 0; i < 5; i++) s = sent(s, T0 + i * 60_000);
 		const now = T0 + 10 * 60_000;
 		expect(sendRefusal(s, now, policy)).toMatchObject({ code: "RATE_LIMITED", retryAfter: (HOUR - 600_000) / 1000 });
@@ -50,7 +50,7 @@ describe("sendRefusal", () => {
 	});
 
 	it("keeps the send log bounded to the last hour", () => {
-		let s = EMPTY;
+		let s: ChallengeState = EMPTY;
 		for (let i = 0; i < 4; i++) s = sent(s, T0 + i * HOUR);
 		expect(s.sendLog).toEqual([T0 + 3 * HOUR]);
 	});
