@@ -167,12 +167,50 @@ describe("production", () => {
 		["TWILIO_AUTH_TOKEN", "   "],
 		["TWILIO_PHONE_NUMBER", undefined],
 		["TWILIO_PHONE_NUMBER", ""],
+		["JWT_SECRET", undefined],
+		["JWT_SECRET", ""],
+		["JWT_SECRET", JWT_32.slice(3)],
+		["JWT_REFRESH_SECRET", undefined],
+		["JWT_REFRESH_SECRET", JWT_REFRESH_32.slice(5)],
 	])("refuses %s=%j", (name, value) => {
 		const error = configError(production({ [name]: value }));
 		expect(error.message).toContain(`${name} `);
 		// The error is logged: it must never carry the secrets themselves.
 		expect(error.message).not.toContain(AUTH_TOKEN);
 		expect(error.message).not.toContain(SECRET_32.slice(1));
+		expect(error.message).not.toContain(JWT_32.slice(3));
+		expect(error.message).not.toContain(JWT_REFRESH_32.slice(5));
+	});
+
+	it("refuses one secret for both kinds of token", () => {
+		const error = configError(production({ JWT_REFRESH_SECRET: JWT_32 }));
+		expect(error.message).toContain("JWT_REFRESH_SECRET must differ from JWT_SECRET");
+		expect(error.message).not.toContain(JWT_32);
+	});
+
+	it("reads token settings", () => {
+		const { tokens } = parseConfig(
+			production({
+				JWT_ISSUER: "https://auth.example.com",
+				JWT_AUDIENCE: "shop",
+				ACCESS_TOKEN_TTL_SECONDS: "300",
+				REFRESH_TOKEN_TTL_SECONDS: "86400",
+			}),
+		);
+		expect(tokens).toEqual({
+			accessSecret: JWT_32,
+			refreshSecret: JWT_REFRESH_32,
+			issuer: "https://auth.example.com",
+			audience: "shop",
+			accessTtlSeconds: 300,
+			refreshTtlSeconds: 86_400,
+		});
+		expect(parseConfig(production()).tokens).toMatchObject({
+			issuer: "edge-verify",
+			audience: "edge-verify-api",
+			accessTtlSeconds: 900,
+			refreshTtlSeconds: 30 * 86_400,
+		});
 	});
 
 	it("names both ways to send when neither a phone number nor a Messaging Service is set", () => {
@@ -251,6 +289,34 @@ describe("outside production", () => {
 	])("refuses half a Twilio setup (%s) rather than silently printing codes", (_, vars, names) => {
 		const error = configError(development(vars));
 		for (const name of names) expect(error.message).toContain(name);
+	});
+
+	it("reads the sign-in throttle, the same lock-outs for accounts and addresses", () => {
+		const { login } = parseConfig(
+			development({ LOGIN_MAX_FAILURES: "3", LOGIN_IP_MAX_FAILURES: "20", LOGIN_LOCKOUT_SECONDS: " 30, 120 " }),
+		);
+		expect(login).toEqual({
+			account: { maxFailures: 3, lockoutsMs: [30_000, 120_000], windowMs: 86_400_000 },
+			ip: { maxFailures: 20, lockoutsMs: [30_000, 120_000], windowMs: 86_400_000 },
+		});
+		expect(parseConfig(development({ LOGIN_LOCKOUT_SECONDS: "" })).login.account).toEqual({
+			maxFailures: 5,
+			lockoutsMs: [60_000, 300_000, 900_000],
+			windowMs: 86_400_000,
+		});
+	});
+
+	it.each([
+		["LOGIN_LOCKOUT_SECONDS", "60,,900"],
+		["LOGIN_LOCKOUT_SECONDS", "0"],
+		["LOGIN_LOCKOUT_SECONDS", "60,forever"],
+		["LOGIN_LOCKOUT_SECONDS", "90000"],
+		["LOGIN_MAX_FAILURES", "0"],
+		["ACCESS_TOKEN_TTL_SECONDS", "10"],
+		["REFRESH_TOKEN_TTL_SECONDS", "60"],
+		["JWT_ISSUER", " "],
+	])("refuses %s=%j", (name, value) => {
+		expect(configError(development({ [name]: value })).message).toContain(name);
 	});
 
 	it("does not demand the production scrypt cost", () => {

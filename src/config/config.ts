@@ -74,8 +74,7 @@ const schema = z
 		LOGIN_MAX_FAILURES: int(1, 100, 5),
 		LOGIN_IP_MAX_FAILURES: int(1, 10_000, 50),
 		LOGIN_LOCKOUT_SECONDS: z
-			.string()
-			.default("60,300,900")
+			.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), z.string().default("60,300,900"))
 			.transform((s) => s.split(",").map((d) => Number(d.trim())))
 			.refine(
 				(list) => list.length > 0 && list.every((d) => Number.isInteger(d) && d >= 1 && d <= 86_400),

@@ -6,7 +6,7 @@ import { clockTicksPerSecond, cpuTicks, startWranglerDev, type WranglerDev } fro
 
 /**
  * `npm run bench`: throughput, latency and workerd CPU per request of the
- * registration routes against `wrangler dev`, next to baselines (bench-worker.ts).
+ * registration and sign-in routes against `wrangler dev`, next to baselines (bench-worker.ts).
  * A report, not a test: a target ratio that is over is printed, never fatal.
  *
  * Env: BENCH_REQUESTS (300), BENCH_CONCURRENCY (8), BENCH_HASHING_REQUESTS
@@ -96,8 +96,33 @@ async function scenarios(dev: WranglerDev, hashing: number): Promise<Result[]> {
 	const cappedPhone = newPhone("204");
 	for (let i = 0; i < 5; i++) await sendOtp(dev, cappedPhone);
 	// Warm-up: every path once; this customer is the row d1-read finds.
-	const { customerId } = (await register(dev, "200")) as { customerId: number };
+	const { customerId } = await register(dev, "200");
 	await guess(warmPhone, 0);
+	// Customers to sign in, read /me and refresh with. Requests for one customer
+	// run one after another: two refreshes with one token are a reuse by design,
+	// and parallel sign-ins to one account are counted as in-flight failures.
+	const sessions: Tokens[] = [];
+	await pool(CONCURRENCY, async () => sessions.push(await register(dev, "205")));
+	const chains = sessions.map(() => Promise.resolve());
+	const inTurn = (i: number, task: (session: Tokens) => Promise<void>) => {
+		const k = i % sessions.length;
+		const next = (chains[k] as Promise<void>).then(() => task(sessions[k] as Tokens));
+		chains[k] = next;
+		return next;
+	};
+	const refresh = (i: number) =>
+		inTurn(i, async (session) => {
+			const body = { refreshToken: session.refreshToken };
+			const tokens = (await call(dev, "POST", "/api/customers/refresh", body, 200)) as Tokens;
+			session.refreshToken = tokens.refreshToken;
+		});
+	const signIn = (i: number) =>
+		inTurn(i, async (session) => {
+			await login(dev, session.email, "correct horse battery", 200);
+		});
+	// An account locked by failed sign-ins: every further attempt is refused before any hash.
+	const locked = await register(dev, "206");
+	for (let i = 0; i < 5; i++) await login(dev, locked.email, "wrong password", 401);
 	const light = (name: string, path: string) => ({ name, count: REQUESTS, request: get(path), warm: true });
 	const plan = [
 		light("json", "/bench/json"),
@@ -115,6 +140,15 @@ async function scenarios(dev: WranglerDev, hashing: number): Promise<Result[]> {
 		{ name: "send-otp", count: hashing, request: () => sendOtp(dev, newPhone("201")) },
 		{ name: "send-otp refused (hourly cap)", count: REQUESTS, request: () => sendOtp(dev, cappedPhone, 429) },
 		{ name: "full registration", count: hashing, request: () => register(dev, "203") },
+		{ name: "login", count: hashing, request: signIn },
+		{ name: "login refused (account locked)", count: REQUESTS, request: () => login(dev, locked.email, "x", 429) },
+		{
+			name: "me",
+			count: REQUESTS,
+			request: (i: number) =>
+				call(dev, "GET", "/api/customers/me", undefined, 200, (sessions[i % sessions.length] as Tokens).accessToken),
+		},
+		{ name: "refresh", count: REQUESTS, request: refresh },
 	];
 	for (const step of plan) if ("warm" in step) for (let i = 0; i < 20; i++) await step.request();
 
@@ -177,10 +211,19 @@ function isProxy(pid: number, url: string): boolean {
 	}
 }
 
-async function call(dev: WranglerDev, method: string, path: string, body: unknown, expected: number) {
+async function call(
+	dev: WranglerDev,
+	method: string,
+	path: string,
+	body: unknown,
+	expected: number,
+	accessToken?: string,
+) {
+	const headers: Record<string, string> = accessToken ? { authorization: `Bearer ${accessToken}` } : {};
+	if (body !== undefined) headers["content-type"] = "application/json";
 	const res = await fetch(dev.url + path, {
 		method,
-		headers: body === undefined ? {} : { "content-type": "application/json" },
+		headers,
 		body: body === undefined ? undefined : JSON.stringify(body),
 	});
 	const text = await res.text();
@@ -193,10 +236,22 @@ function sendOtp(dev: WranglerDev, phone: string, expected = 200) {
 	return call(dev, "POST", "/api/customers/send-otp", body, expected);
 }
 
-async function register(dev: WranglerDev, area: string) {
+interface Tokens {
+	customerId: number;
+	email: string;
+	accessToken: string;
+	refreshToken: string;
+}
+
+async function register(dev: WranglerDev, area: string): Promise<Tokens> {
 	const phone = newPhone(area);
 	await sendOtp(dev, phone);
-	return call(dev, "POST", "/api/customers/verify-otp", { phone, otp: latestCode(phone) }, 201);
+	const body = await call(dev, "POST", "/api/customers/verify-otp", { phone, otp: latestCode(phone) }, 201);
+	return { ...(body as Omit<Tokens, "email">), email: `${phone.slice(1)}@example.com` };
+}
+
+function login(dev: WranglerDev, email: string, password: string, expected: number) {
+	return call(dev, "POST", "/api/customers/login", { email, password }, expected);
 }
 
 /** The code in the newest SMS the fake Twilio accepted for `phone`. */
@@ -250,12 +305,18 @@ function targets(results: Result[]) {
 			right: 1.5 * (cpu("do-new") + cpu("d1-read")),
 		},
 		{ name: "(c) full registration ≤ hash + 10 ms", left: cpu("full registration"), right: cpu("hash") + 10 },
+		{ name: "(f) /me ≤ 1.5 × d1-read", left: cpu("me"), right: 1.5 * cpu("d1-read") },
 		// Only meaningful where the hash has its production cost.
 		...(cpu("hash") > 50
 			? [
 					{
 						name: "(d) refused send-otp ≤ 0.1 × hash (cheaper under attack)",
 						left: cpu("send-otp refused (hourly cap)"),
+						right: 0.1 * cpu("hash"),
+					},
+					{
+						name: "(e) login refused while locked ≤ 0.1 × hash (cheaper under attack)",
+						left: cpu("login refused (account locked)"),
 						right: 0.1 * cpu("hash"),
 					},
 				]

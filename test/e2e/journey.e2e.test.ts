@@ -73,14 +73,25 @@ const registration = (phone: string, email: string) => ({
 	password: "correct horse battery",
 });
 
-describe("registration over wrangler dev", () => {
-	it("serves an OpenAPI 3.1 document listing the three routes", async () => {
+describe("a customer's journey over wrangler dev", () => {
+	it("serves an OpenAPI 3.1 document listing the routes", async () => {
 		const res = await fetch(`${withTwilio?.url}/openapi.json`);
 		expect(res.status).toBe(200);
 		const doc = (await res.json()) as { openapi: string; paths: Record<string, unknown> };
 		expect(doc.openapi).toMatch(/^3\.1\./);
 		expect(Object.keys(doc.paths)).toEqual(
-			expect.arrayContaining(["/api/customers/send-otp", "/api/customers/verify-otp", "/api/customers/resend-otp"]),
+			expect.arrayContaining([
+				"/api/customers/send-otp",
+				"/api/customers/verify-otp",
+				"/api/customers/resend-otp",
+				"/api/customers/login",
+				"/api/customers/refresh",
+				"/api/customers/logout",
+				"/api/customers/logout-all",
+				"/api/customers/me",
+				"/api/customers/password-reset/send-otp",
+				"/api/customers/password-reset/verify",
+			]),
 		);
 	});
 
@@ -106,8 +117,9 @@ describe("registration over wrangler dev", () => {
 
 		const right = await post(withTwilio, "verify-otp", { phone: PHONE, otp: code });
 		expect(right.status).toBe(201);
-		const { customerId } = (await right.json()) as { customerId: unknown };
-		expect(Number.isInteger(customerId)).toBe(true);
+		const registered = (await right.json()) as { customerId: unknown; accessToken: string };
+		expect(Number.isInteger(registered.customerId)).toBe(true);
+		expect((await me(withTwilio, registered.accessToken)).status).toBe(200);
 
 		const again = await post(withTwilio, "verify-otp", { phone: PHONE, otp: code });
 		expect(again.status).toBe(404);
@@ -116,6 +128,47 @@ describe("registration over wrangler dev", () => {
 		const taken = await post(withTwilio, "send-otp", registration(TYPED_PHONE, "someone-else@example.com"));
 		expect(taken.status).toBe(409);
 		expect(await taken.json()).toMatchObject({ code: "CUSTOMER_EXISTS", field: "phone" });
+	});
+
+	it("signs the customer in, refreshes, signs out", async () => {
+		const login = await post(withTwilio, "login", { email: "Ada@Example.com", password: "correct horse battery" });
+		expect(login.status).toBe(200);
+		const session = (await login.json()) as { accessToken: string; refreshToken: string; customer: unknown };
+		expect(session.customer).toMatchObject({ email: "ada@example.com", phone: PHONE, name: "Ada Lovelace" });
+
+		const profile = await me(withTwilio, session.accessToken);
+		expect(profile.status).toBe(200);
+		expect(await profile.json()).toMatchObject({ success: true, customer: { email: "ada@example.com" } });
+
+		const refreshed = await post(withTwilio, "refresh", { refreshToken: session.refreshToken });
+		expect(refreshed.status).toBe(200);
+		const next = (await refreshed.json()) as { accessToken: string; refreshToken: string };
+		expect(next.refreshToken).not.toBe(session.refreshToken);
+		expect((await me(withTwilio, next.accessToken)).status).toBe(200);
+
+		const loggedOut = await post(withTwilio, "logout", { refreshToken: next.refreshToken });
+		expect(loggedOut.status).toBe(200);
+		expect((await post(withTwilio, "refresh", { refreshToken: next.refreshToken })).status).toBe(401);
+		expect((await me(withTwilio, next.accessToken)).status).toBe(401);
+
+		const wrong = await post(withTwilio, "login", { phone: PHONE, password: "not the password" });
+		expect(wrong.status).toBe(401);
+		expect(await wrong.json()).toMatchObject({ code: "INVALID_CREDENTIALS" });
+	});
+
+	it("resets a forgotten password with a texted code", async () => {
+		const asked = await post(withTwilio, "password-reset/send-otp", { phone: TYPED_PHONE });
+		expect(asked.status).toBe(200);
+		// The SMS goes out after the answer (waitUntil), so the answer cannot reveal the number is registered.
+		const sms = await eventuallyAsync(async () => (await inbox(PHONE)).find((m) => m.body.includes("password reset")));
+		const reset = await post(withTwilio, "password-reset/verify", {
+			phone: PHONE,
+			otp: codeIn(sms.body),
+			newPassword: "a brand new passphrase",
+		});
+		expect(reset.status).toBe(200);
+		expect((await post(withTwilio, "login", { phone: PHONE, password: "correct horse battery" })).status).toBe(401);
+		expect((await post(withTwilio, "login", { phone: PHONE, password: "a brand new passphrase" })).status).toBe(200);
 	});
 
 	it("prints the code to the terminal in development when Twilio is not configured", async () => {
@@ -133,6 +186,20 @@ describe("registration over wrangler dev", () => {
 		expect(verified.status).toBe(201);
 	});
 });
+
+function me(dev: WranglerDev | undefined, accessToken: string): Promise<Response> {
+	return fetch(`${dev?.url}/api/customers/me`, { headers: { authorization: `Bearer ${accessToken}` } });
+}
+
+async function eventuallyAsync<T>(probe: () => Promise<T | undefined>, timeoutMs = 5_000): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const value = await probe();
+		if (value) return value;
+		if (Date.now() > deadline) throw new Error("timed out waiting");
+		await new Promise((done) => setTimeout(done, 50));
+	}
+}
 
 async function eventually<T>(probe: () => T | null, explain: () => string, timeoutMs = 5_000): Promise<T> {
 	const deadline = Date.now() + timeoutMs;
