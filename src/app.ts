@@ -68,7 +68,7 @@ function corsFor(config: Config): MiddlewareHandler {
 			origin: wildcard ? "*" : (origin) => (origins.includes(origin) ? origin : null),
 			allowMethods: ["GET", "POST", "DELETE", "OPTIONS"],
 			allowHeaders: ["Content-Type", "Authorization"],
-			exposeHeaders: ["Retry-After"],
+			exposeHeaders: ["Retry-After", "WWW-Authenticate"],
 			credentials: !wildcard && origins.length > 0,
 			maxAge: 600,
 		});

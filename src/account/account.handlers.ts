@@ -43,9 +43,12 @@ export const sendResetOtpHandler: RouteHandler<typeof sendResetOtp, AppEnv> = as
 	// neither the answer nor its timing tells whether the number is registered.
 	const started = challengeFor(c.env, phone)
 		.startReset(customer?.id ?? null, phone)
-		.then((result) => {
-			if (!result.ok) log("info", "password_reset_not_sent", { phone: maskPhone(phone), code: result.code });
-		});
+		.then(
+			(result) => {
+				if (!result.ok) log("info", "password_reset_not_sent", { phone: maskPhone(phone), code: result.code });
+			},
+			(err: unknown) => log("error", "password_reset_failed", { phone: maskPhone(phone), error: String(err) }),
+		);
 	c.executionCtx.waitUntil(started);
 	return c.json(
 		{

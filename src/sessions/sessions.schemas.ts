@@ -22,8 +22,10 @@ export const CustomerProfile = z
 export const LoginBody = z
 	.object({ email: email.optional(), phone: phone.optional(), password: currentPassword })
 	.superRefine((body, ctx) => {
-		if ((body.email === undefined) === (body.phone === undefined))
+		if (body.email !== undefined && body.phone !== undefined)
 			ctx.addIssue({ code: "custom", path: ["email"], message: "give either email or phone, not both" });
+		else if (body.email === undefined && body.phone === undefined)
+			ctx.addIssue({ code: "custom", path: ["email"], message: "is required (or phone)" });
 	})
 	.openapi("LoginRequest", { description: "Either `email` or `phone`, and the password." });
 

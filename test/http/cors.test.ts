@@ -44,13 +44,17 @@ describe("the default configuration (no origins)", () => {
 });
 
 describe("a configured origin", () => {
-	it("answers its preflight: origin echoed, credentials, POST and Content-Type allowed", async () => {
+	it("answers its preflight: origin echoed, credentials, the API's methods and headers allowed", async () => {
 		const res = await withOrigins(APP_ORIGIN, SEND_OTP, preflight(APP_ORIGIN));
 		expect(res.status).toBe(204);
 		expect(res.headers.get("access-control-allow-origin")).toBe(APP_ORIGIN);
 		expect(res.headers.get("access-control-allow-credentials")).toBe("true");
-		expect(res.headers.get("access-control-allow-methods")?.split(",")).toContain("POST");
-		expect(res.headers.get("access-control-allow-headers")?.toLowerCase().split(",")).toContain("content-type");
+		expect(res.headers.get("access-control-allow-methods")?.split(",")).toEqual(
+			expect.arrayContaining(["GET", "POST", "DELETE"]),
+		);
+		expect(res.headers.get("access-control-allow-headers")?.toLowerCase().split(",")).toEqual(
+			expect.arrayContaining(["content-type", "authorization"]),
+		);
 		expect(res.headers.get("access-control-max-age")).toBe("600");
 		expect(res.headers.get("vary")).toMatch(/\bOrigin\b/);
 	});
