@@ -119,7 +119,7 @@ export class PhoneChallenge extends DurableObject<Env> {
 	 */
 	async verifyReset(code: string, newPassword: string): Promise<VerifyResult> {
 		const checked = this.#checkCode("reset", code);
-		if (!checked.ok) return checked;
+		if (!checked.ok) return checked.code === "OTP_NOT_FOUND" ? NO_RESET : checked;
 		const { subject, before, now } = checked;
 		const { customerId } = subject;
 		if (customerId === null) return failure("OTP_INVALID"); // unreachable: see startReset
@@ -132,7 +132,7 @@ export class PhoneChallenge extends DurableObject<Env> {
 				new Date(now),
 			);
 			// The account was deleted after the code was sent: nothing is left to reset.
-			if (!changed) return failure("OTP_NOT_FOUND", { message: "No password reset is pending for this phone number" });
+			if (!changed) return NO_RESET;
 			return { ok: true, customerId };
 		} catch (err) {
 			return this.#giveBack("reset", before, "password_reset_failed", err);
@@ -277,6 +277,7 @@ export class PhoneChallenge extends DurableObject<Env> {
 }
 
 const PURPOSES: readonly Purpose[] = ["register", "reset"];
+const NO_RESET = failure("OTP_NOT_FOUND", { message: "No password reset is pending for this phone number" });
 
 /** The driver's own message, without the query parameters Drizzle adds (they hold personal data). */
 function rootMessage(err: unknown): string {

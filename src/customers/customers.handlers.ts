@@ -39,11 +39,14 @@ export const verifyOtpHandler: RouteHandler<typeof verifyOtp, AppEnv> = async (c
 	const { customerId } = result;
 	// The customer exists now, whatever happens next: a session that cannot be
 	// stored costs the tokens (the customer signs in), never the registration.
-	const tokens = await startSession(c, customerId).catch((err: unknown) => {
+	const tokens = await startSession(c, { id: customerId, passwordHash: null }).catch((err: unknown) => {
 		log("error", "session_after_registration_failed", { customerId, error: String(err) });
-		return {};
+		return null;
 	});
-	return c.json({ success: true as const, message: "Customer registered successfully", customerId, ...tokens }, 201);
+	return c.json(
+		{ success: true as const, message: "Customer registered successfully", customerId, ...(tokens ?? {}) },
+		201,
+	);
 };
 
 export const resendOtpHandler: RouteHandler<typeof resendOtp, AppEnv> = async (c) => {

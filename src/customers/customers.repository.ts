@@ -38,11 +38,13 @@ export function customerRepository(d1: D1Database) {
 		 * Replaces a hash only if it is still `previous` (a login's re-hash must
 		 * never undo a password reset that ran meanwhile).
 		 */
-		async replaceHash(id: number, previous: string, next: string): Promise<void> {
-			await db
+		async replaceHash(id: number, previous: string, next: string): Promise<boolean> {
+			const rows = await db
 				.update(customers)
 				.set({ passwordHash: next })
-				.where(and(eq(customers.id, id), eq(customers.passwordHash, previous)));
+				.where(and(eq(customers.id, id), eq(customers.passwordHash, previous)))
+				.returning({ id: customers.id });
+			return rows.length > 0;
 		},
 
 		/**

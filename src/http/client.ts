@@ -15,16 +15,22 @@ export function clientIp(request: Request): string | null {
  * an IPv6 one (a single host usually holds a whole /64).
  */
 export function ipThrottleKey(ip: string): string {
-	return ip.includes(":") ? `${ipv6Groups(ip).slice(0, 4).join(":")}::/64` : ip;
+	// An IPv4 address, also when written IPv4-mapped (`::ffff:203.0.113.7`).
+	if (ip.includes(".")) return ip.slice(ip.lastIndexOf(":") + 1);
+	return `${ipv6Groups(ip).slice(0, 4).join(":")}::/64`;
 }
 
 /** The network, not the address, with the country when known: `203.0.113.0/24 NZ`. */
 export function ipSummary(request: Request): string | null {
 	const ip = clientIp(request);
 	if (!ip) return null;
-	const network = ip.includes(":")
-		? `${ipv6Groups(ip).slice(0, 3).join(":")}::/48`
-		: `${ip.split(".").slice(0, 3).join(".")}.0/24`;
+	const network = ip.includes(".")
+		? `${ip
+				.slice(ip.lastIndexOf(":") + 1)
+				.split(".")
+				.slice(0, 3)
+				.join(".")}.0/24`
+		: `${ipv6Groups(ip).slice(0, 3).join(":")}::/48`;
 	const country = (request.cf as { country?: string } | undefined)?.country;
 	return country ? `${network} ${country}` : network;
 }

@@ -17,10 +17,6 @@ export function renderError(err: Error, c: Context): Response {
 	}
 	const { retryAfter } = error.details;
 	if (retryAfter !== undefined) c.header("Retry-After", String(retryAfter));
-	// RFC 6750: a refused bearer token says so in WWW-Authenticate.
-	if (error.code === "UNAUTHORIZED" && c.req.header("Authorization") !== undefined)
-		c.header("WWW-Authenticate", 'Bearer error="invalid_token"');
-	else if (error.code === "UNAUTHORIZED") c.header("WWW-Authenticate", "Bearer");
 	return c.json(
 		{
 			success: false,

@@ -13,7 +13,10 @@ const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/i;
  * password reset and account deletion end access at once, not at `exp`.
  */
 export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
-	const match = BEARER.exec(c.req.header("Authorization") ?? "");
+	const header = c.req.header("Authorization");
+	// RFC 6750: every refusal names the scheme; a presented token that fails says so.
+	c.header("WWW-Authenticate", header === undefined ? "Bearer" : 'Bearer error="invalid_token"');
+	const match = BEARER.exec(header ?? "");
 	if (!match) throw new ApiError("UNAUTHORIZED");
 	const { tokens } = c.get("config");
 	const now = c.get("now");
@@ -21,6 +24,7 @@ export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
 	if (!claims) throw new ApiError("UNAUTHORIZED", "The access token is invalid or expired");
 	const customer = await sessionRepository(c.env.DB).liveCustomer(claims.sessionId, claims.customerId, new Date(now));
 	if (!customer) throw new ApiError("UNAUTHORIZED", "The session has ended; sign in again");
+	c.header("WWW-Authenticate", undefined);
 	c.set("auth", { customer, sessionId: claims.sessionId });
 	await next();
 });

@@ -26,9 +26,14 @@ export const loginHandler: RouteHandler<typeof login, AppEnv> = async (c) => {
 	const valid = await verifyPassword(password, customer?.passwordHash ?? dummyHash(scrypt));
 	if (!customer || !valid) throw new ApiError("INVALID_CREDENTIALS");
 	await attempt.succeeded();
-	if (needsRehash(customer.passwordHash, scrypt))
-		await customers.replaceHash(customer.id, customer.passwordHash, await hashPassword(password, scrypt));
-	const tokens = await startSession(c, customer.id);
+	let passwordHash = customer.passwordHash;
+	if (needsRehash(passwordHash, scrypt)) {
+		const rehashed = await hashPassword(password, scrypt);
+		if (await customers.replaceHash(customer.id, passwordHash, rehashed)) passwordHash = rehashed;
+	}
+	// The session is stored only if the password checked is still the customer's.
+	const tokens = await startSession(c, { id: customer.id, passwordHash });
+	if (!tokens) throw new ApiError("INVALID_CREDENTIALS");
 	return c.json({ success: true as const, ...tokens, customer: profile(customer) }, 200);
 };
 
@@ -50,10 +55,16 @@ export const logoutAllHandler: RouteHandler<typeof logoutAll, AppEnv> = async (c
 	return c.json({ success: true as const, message: "Signed out everywhere", sessionsRevoked: revoked }, 200);
 };
 
-/** Opens a session for a customer who just proved who they are. */
-export function startSession(c: Context<AppEnv>, customerId: number): Promise<TokenPair> {
+/**
+ * Opens a session for a customer who just proved who they are, with the
+ * password hash that proof was checked against (null: existence is enough).
+ */
+export function startSession(
+	c: Context<AppEnv>,
+	customer: { id: number; passwordHash: string | null },
+): Promise<TokenPair | null> {
 	const client = { userAgent: userAgent(c.req.raw), ipSummary: ipSummary(c.req.raw) };
-	return openSession(c.env.DB, c.get("config").tokens, customerId, client, c.get("now"));
+	return openSession(c.env.DB, c.get("config").tokens, customer, client, c.get("now"));
 }
 
 /** The key a client's failed sign-ins are counted under, if it has an address. */

@@ -1,5 +1,6 @@
-import { and, eq, gt, isNull, lte } from "drizzle-orm";
+import { and, eq, gt, isNull, lte, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
+import { type AnySQLiteColumn, SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
 import { type Customer, customers, type NewSession, type RevokeReason, type Session, sessions } from "../db/schema";
 
 /** Session persistence in D1; the only module that writes the sessions table. */
@@ -7,12 +8,47 @@ export function sessionRepository(d1: D1Database) {
 	const db = drizzle(d1);
 	const live = (now: Date) => and(isNull(sessions.revokedAt), gt(sessions.expiresAt, now));
 	return {
-		/** Stores a new session and, in the same batch, drops the customer's expired ones. */
-		async create(session: NewSession, now: Date): Promise<void> {
-			await db.batch([
-				db.delete(sessions).where(and(eq(sessions.customerId, session.customerId), lte(sessions.expiresAt, now))),
-				db.insert(sessions).values(session),
+		/**
+		 * Stores a new session only while the customer exists and (if given)
+		 * still has the password hash that was checked, and drops the customer's
+		 * expired sessions in the same batch. The condition is the race gate
+		 * against a password reset or an account deletion committed after the
+		 * password was checked: such a login gets no session. False when it got none.
+		 */
+		async create(session: NewSession, passwordHash: string | null, now: Date): Promise<boolean> {
+			const s = session;
+			const prune = db
+				.delete(sessions)
+				.where(and(eq(sessions.customerId, s.customerId), lte(sessions.expiresAt, now)))
+				.toSQL();
+			// Drizzle has no conditional INSERT … SELECT of values; the statement is
+			// still built from the schema's table and column objects.
+			const values: [AnySQLiteColumn, unknown][] = [
+				[sessions.id, s.id],
+				[sessions.customerId, s.customerId],
+				[sessions.tokenHash, s.tokenHash],
+				[sessions.createdAt, ms(s.createdAt)],
+				[sessions.expiresAt, ms(s.expiresAt)],
+				[sessions.lastUsedAt, ms(s.lastUsedAt)],
+				[sessions.userAgent, s.userAgent ?? null],
+				[sessions.ipSummary, s.ipSummary ?? null],
+			];
+			const insert = dialect.sqlToQuery(sql`INSERT INTO ${sessions}
+				(${sql.join(
+					values.map(([column]) => sql.identifier(column.name)),
+					sql`, `,
+				)})
+				SELECT ${sql.join(
+					values.map(([, value]) => sql`${value}`),
+					sql`, `,
+				)}
+				WHERE EXISTS (SELECT 1 FROM ${customers} WHERE ${customers.id} = ${s.customerId}
+					AND (${passwordHash} IS NULL OR ${customers.passwordHash} = ${passwordHash}))`);
+			const [, inserted] = await d1.batch([
+				d1.prepare(prune.sql).bind(...prune.params),
+				d1.prepare(insert.sql).bind(...insert.params),
 			]);
+			return (inserted?.meta.changes ?? 0) > 0;
 		},
 
 		/**
@@ -53,11 +89,14 @@ export function sessionRepository(d1: D1Database) {
 			return row?.customer;
 		},
 
-		async revoke(id: string, reason: RevokeReason, now: Date): Promise<void> {
-			await db
+		/** Revokes a session; true only for the call that did it (it was not revoked before). */
+		async revoke(id: string, reason: RevokeReason, now: Date): Promise<boolean> {
+			const rows = await db
 				.update(sessions)
 				.set({ revokedAt: now, revokedReason: reason })
-				.where(and(eq(sessions.id, id), isNull(sessions.revokedAt)));
+				.where(and(eq(sessions.id, id), isNull(sessions.revokedAt)))
+				.returning({ id: sessions.id });
+			return rows.length > 0;
 		},
 
 		/** Revokes every live session of a customer; returns how many. */
@@ -71,3 +110,6 @@ export function sessionRepository(d1: D1Database) {
 		},
 	};
 }
+
+const ms = (d: Date) => d.getTime();
+const dialect = new SQLiteAsyncDialect();

@@ -10,18 +10,23 @@ export interface ClientInfo {
 	ipSummary: string | null;
 }
 
-/** Opens a session (a new refresh-token family) and returns its first tokens. */
+/**
+ * Opens a session (a new refresh-token family) and returns its first tokens;
+ * null when the customer is gone or no longer has `passwordHash` (a reset or
+ * a deletion won the race with this sign-in).
+ */
 export async function openSession(
 	db: D1Database,
 	tokens: TokenConfig,
-	customerId: number,
+	customer: { id: number; passwordHash: string | null },
 	client: ClientInfo,
 	nowMs: number,
-): Promise<TokenPair> {
+): Promise<TokenPair | null> {
+	const customerId = customer.id;
 	const sessionId = randomId();
 	const refresh = await signSessionToken(tokens, "refresh", customerId, sessionId, nowMs);
 	const now = new Date(nowMs);
-	await sessionRepository(db).create(
+	const created = await sessionRepository(db).create(
 		{
 			id: sessionId,
 			customerId,
@@ -32,9 +37,10 @@ export async function openSession(
 			userAgent: client.userAgent,
 			ipSummary: client.ipSummary,
 		},
+		customer.passwordHash,
 		now,
 	);
-	return pair(tokens, customerId, sessionId, refresh.token, nowMs);
+	return created ? pair(tokens, customerId, sessionId, refresh.token, nowMs) : null;
 }
 
 /**
@@ -63,8 +69,11 @@ export async function rotateSession(
 	const session = await repo.find(sessionId);
 	const live =
 		session && !session.revokedAt && session.expiresAt.getTime() > nowMs && session.customerId === customerId;
-	if (!live) throw new ApiError("UNAUTHORIZED", "The session has ended; sign in again");
-	await repo.revoke(sessionId, "token_reuse", now);
+	const ended = new ApiError("UNAUTHORIZED", "The session has ended; sign in again");
+	if (!live) throw ended;
+	// Of parallel reuses, only the one that revokes reports it; the others find the
+	// session already ended, as they would have in any serial order.
+	if (!(await repo.revoke(sessionId, "token_reuse", now))) throw ended;
 	log("warn", "refresh_token_reused", { customerId, session: sessionId.slice(0, 8) });
 	throw new ApiError("TOKEN_REUSED");
 }

@@ -50,9 +50,11 @@ export async function verifyJwt(token: string, secret: string, options: VerifyOp
 	if (parts.length !== 3 || !parts.every((p) => SEGMENT.test(p))) return null;
 	const [header, payload, signature] = parts as [string, string, string];
 	const head = parseJson(header);
-	if (!head || head.alg !== "HS256" || (head.typ !== undefined && head.typ !== "JWT") || "crit" in head) return null;
+	if (head?.alg !== "HS256" || (head.typ !== undefined && head.typ !== "JWT") || "crit" in head) return null;
 	const sig = fromBase64url(signature);
-	if (!sig || sig.length !== 32) return null;
+	// Canonical encoding only: the unused low bits of the last character must be
+	// zero, so a token has exactly one accepted spelling.
+	if (sig?.length !== 32 || base64url(sig) !== signature) return null;
 	// crypto.subtle.verify compares in constant time.
 	const valid = await crypto.subtle.verify("HMAC", await keyFor(secret), sig, encoder.encode(`${header}.${payload}`));
 	if (!valid) return null;

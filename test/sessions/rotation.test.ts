@@ -96,6 +96,8 @@ describe("refresh token rotation", () => {
 });
 
 describe("parallel refreshes with one token", () => {
+	// Every loser reads the session before or after the first revoke lands; only the revoking call may
+	// report the reuse, or the answers would match no serial order.
 	it("give the answers of a serial order: one new pair, one TOKEN_REUSED, the rest UNAUTHORIZED", async () => {
 		const { sessions } = await customerWithSessions(1);
 		const s = sessions[0] as Tokens;
@@ -120,6 +122,8 @@ describe("parallel refreshes with one token", () => {
 		expect(results.every((r) => r.status === 200 || r.status === 401)).toBe(true);
 		const row = await sessionRow(sidOf(s.refreshToken));
 		expect(row).toMatchObject({ revoked_at: expect.any(Number), revoked_reason: "token_reuse" });
+		// As after "winner, then a reuse": the winner's new tokens died with the session.
+		await expectDead(results.find((r) => r.status === 200)?.body as unknown as Tokens);
 	});
 });
 

@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { clientIp, ipSummary, ipThrottleKey, userAgent } from "../../src/http/client";
+
+const request = (headers: Record<string, string>, cf?: { country: string }) =>
+	new Request("http://localhost/", { headers, cf } as RequestInit);
+
+describe("ipThrottleKey", () => {
+	it("keys an IPv4 address by itself", () => {
+		expect(ipThrottleKey("203.0.113.7")).toBe("203.0.113.7");
+		expect(ipThrottleKey("203.0.113.8")).not.toBe(ipThrottleKey("203.0.113.7"));
+	});
+
+	it("keys an IPv4-mapped IPv6 address by its IPv4 address, not by the shared ::ffff:0:0/96", () => {
+		expect(ipThrottleKey("::ffff:203.0.113.7")).toBe("203.0.113.7");
+		expect(ipThrottleKey("::ffff:198.51.100.1")).not.toBe(ipThrottleKey("::ffff:203.0.113.7"));
+	});
+
+	it("keys IPv6 by its /64, however the address is written", () => {
+		const key = ipThrottleKey("2001:db8:1:2::7");
+		expect(key).toBe("2001:db8:1:2::/64");
+		expect(ipThrottleKey("2001:0db8:0001:0002:ffff:0:0:1")).toBe(key);
+		expect(ipThrottleKey("2001:DB8:1:2:0:0:0:9")).toBe(key);
+		expect(ipThrottleKey("2001:db8:1:3::7")).not.toBe(key);
+		expect(ipThrottleKey("::1")).toBe("0:0:0:0::/64");
+	});
+});
+
+describe("ipSummary", () => {
+	it("keeps the network and the country, never the address", () => {
+		expect(ipSummary(request({ "CF-Connecting-IP": "203.0.113.7" }, { country: "NZ" }))).toBe("203.0.113.0/24 NZ");
+		expect(ipSummary(request({ "CF-Connecting-IP": "::ffff:203.0.113.7" }))).toBe("203.0.113.0/24");
+		expect(ipSummary(request({ "CF-Connecting-IP": "2001:db8:1:2::7" }))).toBe("2001:db8:1::/48");
+		expect(ipSummary(request({}))).toBeNull();
+	});
+});
+
+describe("clientIp and userAgent", () => {
+	it("read only what Cloudflare sets, bounded", () => {
+		expect(clientIp(request({ "CF-Connecting-IP": " 203.0.113.7 " }))).toBe("203.0.113.7");
+		expect(clientIp(request({ "X-Forwarded-For": "203.0.113.7" }))).toBeNull();
+		expect(userAgent(request({ "User-Agent": "x".repeat(500) }))?.length).toBe(200);
+		expect(userAgent(request({}))).toBeNull();
+	});
+});
