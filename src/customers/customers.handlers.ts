@@ -4,7 +4,7 @@ import type { AppEnv } from "../http/app-env";
 import { ApiError } from "../http/errors";
 import { log } from "../http/log";
 import { hashPassword } from "../passwords/scrypt";
-import { startSession } from "../sessions/sessions.handlers";
+import { startSession } from "../sessions/start-session";
 import { customerRepository } from "./customers.repository";
 import type { resendOtp, sendOtp, verifyOtp } from "./customers.routes";
 

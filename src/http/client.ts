@@ -4,6 +4,12 @@
  * Cloudflare), summarised before anything keeps it.
  */
 
+/** The key a client's failed sign-ins are counted under, if the request carries its address. */
+export function throttleKeyOf(request: Request): string | null {
+	const ip = clientIp(request);
+	return ip ? ipThrottleKey(ip) : null;
+}
+
 /** The client's IP address, or null when the request did not come through Cloudflare. */
 export function clientIp(request: Request): string | null {
 	const ip = request.headers.get("CF-Connecting-IP")?.trim();

@@ -1,16 +1,14 @@
 import type { RouteHandler } from "@hono/zod-openapi";
-import type { Context } from "hono";
 import { customerRepository } from "../customers/customers.repository";
-import type { Customer } from "../db/schema";
 import type { AppEnv } from "../http/app-env";
-import { clientIp, ipSummary, ipThrottleKey, userAgent } from "../http/client";
+import { throttleKeyOf } from "../http/client";
 import { ApiError } from "../http/errors";
 import { dummyHash, hashPassword, needsRehash, verifyPassword } from "../passwords/scrypt";
 import { accountKey, beginLoginAttempt } from "../throttle/login-attempt";
-import type { TokenPair } from "./session-tokens";
-import { closeSession, openSession, rotateSession } from "./sessions";
+import { closeSession, rotateSession } from "./sessions";
 import { sessionRepository } from "./sessions.repository";
 import type { login, logout, logoutAll, refresh } from "./sessions.routes";
+import { profile, startSession } from "./start-session";
 
 export const loginHandler: RouteHandler<typeof login, AppEnv> = async (c) => {
 	const { password, email, phone } = c.req.valid("json");
@@ -21,7 +19,7 @@ export const loginHandler: RouteHandler<typeof login, AppEnv> = async (c) => {
 	// An unknown account is throttled and hashed exactly like a known one: same answer, same time.
 	const attempt = await beginLoginAttempt(c.env, {
 		account: customer ? accountKey(customer.id) : `unknown:${email ?? phone}`,
-		ip: ipOf(c),
+		ip: throttleKeyOf(c.req.raw),
 	});
 	const valid = await verifyPassword(password, customer?.passwordHash ?? dummyHash(scrypt));
 	if (!customer || !valid) throw new ApiError("INVALID_CREDENTIALS");
@@ -54,26 +52,3 @@ export const logoutAllHandler: RouteHandler<typeof logoutAll, AppEnv> = async (c
 	const revoked = await sessionRepository(c.env.DB).revokeAll(customer.id, "logout_all", new Date(c.get("now")));
 	return c.json({ success: true as const, message: "Signed out everywhere", sessionsRevoked: revoked }, 200);
 };
-
-/**
- * Opens a session for a customer who just proved who they are, with the
- * password hash that proof was checked against (null: existence is enough).
- */
-export function startSession(
-	c: Context<AppEnv>,
-	customer: { id: number; passwordHash: string | null },
-): Promise<TokenPair | null> {
-	const client = { userAgent: userAgent(c.req.raw), ipSummary: ipSummary(c.req.raw) };
-	return openSession(c.env.DB, c.get("config").tokens, customer, client, c.get("now"));
-}
-
-/** The key a client's failed sign-ins are counted under, if it has an address. */
-export function ipOf(c: Context<AppEnv>): string | null {
-	const ip = clientIp(c.req.raw);
-	return ip ? ipThrottleKey(ip) : null;
-}
-
-/** What a customer may see of their own record: never the password hash. */
-export function profile(customer: Customer) {
-	return { id: customer.id, name: customer.name, email: customer.email, phone: customer.phone };
-}
