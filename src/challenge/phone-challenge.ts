@@ -1,9 +1,11 @@
 import { DurableObject } from "cloudflare:workers";
+import { reserveSms } from "../budget/reserve";
 import { type Config, getConfig } from "../config/config";
 import { customerRepository } from "../customers/customers.repository";
 import { type Failure, failure } from "../http/errors";
 import { log, maskPhone } from "../http/log";
 import { hashPassword } from "../passwords/scrypt";
+import { countryRefusal } from "../sms/country-policy";
 import { createSender, otpMessage, type SmsSender } from "../sms/sender";
 import { generateCode, macCode, macsEqual } from "./code";
 import {
@@ -20,6 +22,7 @@ import {
 	revertSend,
 	type Subjects,
 	sendRefusal,
+	settle,
 	verifyRefusal,
 	wrongGuess,
 } from "./rules";
@@ -60,9 +63,10 @@ export class PhoneChallenge extends DurableObject<Env> {
 	 * Whether a registration send would be refused now (cooldown, hourly cap).
 	 * Read-only and cheap, so a refused send-otp costs no password hash; `start` decides again.
 	 */
-	async checkSend(): Promise<Failure | null> {
+	async checkSend(phone: string): Promise<Failure | null> {
 		const now = this.clock();
-		return sendRefusal(atTime(this.#states.register, now), now, this.#config.otp);
+		const { otp, smsPolicy } = this.#config;
+		return countryRefusal(phone, smsPolicy) ?? sendRefusal(atTime(this.#states.register, now), now, otp);
 	}
 
 	/** Starts (or replaces) the pending registration and texts it a new code. */
@@ -74,9 +78,13 @@ export class PhoneChallenge extends DurableObject<Env> {
 	async resend(): Promise<SendResult> {
 		const now = this.clock();
 		const before = atTime(this.#states.register, now);
-		const refusal = resendRefusal(before) ?? sendRefusal(before, now, this.#config.otp);
+		const subject = before.subject as Registration | null;
+		const refusal =
+			resendRefusal(before) ??
+			countryRefusal((subject as Registration).phone, this.#config.smsPolicy) ??
+			sendRefusal(before, now, this.#config.otp);
 		if (refusal) return refusal;
-		return this.#sendCode("register", before, before.subject as Registration, now);
+		return this.#sendCode("register", before, subject as Registration, now);
 	}
 
 	/** Checks a registration code; the right one turns the registration into a customer. */
@@ -155,16 +163,15 @@ export class PhoneChallenge extends DurableObject<Env> {
 
 	/** Applies the clock to one purpose's state, dropping it once spent; true while something is held. */
 	#age<P extends Purpose>(purpose: P, now: number): boolean {
-		const s = atTime(this.#states[purpose], now);
-		const spent = !holdsCode(s) && now >= nextWake(s, this.#config.otp);
-		this.#write(purpose, spent ? EMPTY : s);
-		return !spent;
+		const kept = settle(atTime(this.#states[purpose], now), now, this.#config.otp);
+		this.#write(purpose, kept ?? EMPTY);
+		return kept !== null;
 	}
 
 	async #startCode<P extends Purpose>(purpose: P, subject: Subjects[P]): Promise<SendResult> {
 		const now = this.clock();
 		const before = atTime(this.#states[purpose], now);
-		const refusal = sendRefusal(before, now, this.#config.otp);
+		const refusal = countryRefusal(subject.phone, this.#config.smsPolicy) ?? sendRefusal(before, now, this.#config.otp);
 		if (refusal) return refusal;
 		return this.#sendCode(purpose, before, subject, now);
 	}
@@ -175,14 +182,23 @@ export class PhoneChallenge extends DurableObject<Env> {
 		subject: Subjects[P],
 		now: number,
 	): Promise<SendResult> {
-		const { otp, otpSecret, appName } = this.#config;
-		const code = generateCode();
+		const { otp, otpSecret, appName, smsPolicy } = this.#config;
+		// A test number has a fixed code and never costs an SMS.
+		const testCode = smsPolicy.testNumbers.get(subject.phone);
+		const code = testCode ?? generateCode();
 		const generation = before.generation + 1;
 		const mac = macCode(otpSecret, purpose, subject.phone, generation, code);
 		this.#commit(purpose, issue(before, subject, mac, generation, now, otp));
+		const sent: SendResult = { ok: true, expiresAt: now + otp.ttlMs };
+		if (testCode) return sent;
 
+		const reservation = await reserveSms(this.env, smsPolicy, subject.phone);
+		if ("ok" in reservation) {
+			this.#revert(purpose, before, generation, false);
+			return reservation;
+		}
 		const outcome = await this.#sender.send(subject.phone, otpMessage(appName, code, otp.ttlMs, purpose));
-		if (outcome.ok) return { ok: true, expiresAt: now + otp.ttlMs };
+		if (outcome.ok) return sent;
 
 		log("warn", "sms_failed", {
 			purpose,
@@ -191,13 +207,18 @@ export class PhoneChallenge extends DurableObject<Env> {
 			twilioCode: outcome.providerCode,
 			httpStatus: outcome.httpStatus,
 		});
-		const current = this.#states[purpose];
-		if (current.generation === generation && holdsCode(current)) {
-			this.#commit(purpose, revertSend(before, current, otp.maxAttempts));
-		}
+		this.#revert(purpose, before, generation, true);
 		return outcome.reason === "invalid_number"
 			? failure("VALIDATION_ERROR", { field: "phone", message: "phone: this number cannot receive SMS" })
 			: failure("SMS_DELIVERY_FAILED");
+	}
+
+	/** Undoes the send of `generation` unless a later one replaced it; `sent`: it reached the provider. */
+	#revert<P extends Purpose>(purpose: P, before: ChallengeState<Subjects[P]>, generation: number, sent: boolean): void {
+		const current = this.#states[purpose];
+		if (current.generation === generation && holdsCode(current)) {
+			this.#commit(purpose, revertSend(before, current, this.#config.otp.maxAttempts, sent));
+		}
 	}
 
 	/**
@@ -212,7 +233,7 @@ export class PhoneChallenge extends DurableObject<Env> {
 		const { otp, otpSecret } = this.#config;
 		const now = this.clock();
 		const s = atTime(this.#states[purpose], now);
-		const refusal = verifyRefusal(s);
+		const refusal = verifyRefusal(s, now, otp);
 		if (refusal) {
 			if (s !== this.#states[purpose]) this.#commit(purpose, s);
 			return refusal;
@@ -220,7 +241,7 @@ export class PhoneChallenge extends DurableObject<Env> {
 		const subject = s.subject as Subjects[P];
 		const mac = macCode(otpSecret, purpose, subject.phone, s.generation, code);
 		if (!macsEqual(mac, s.codeMac as Uint8Array)) {
-			const wrong = wrongGuess(s, otp);
+			const wrong = wrongGuess(s, now, otp);
 			this.#commit(purpose, wrong.state);
 			return wrong.failure;
 		}

@@ -2,6 +2,7 @@ import type { OtpPolicy } from "../config/config";
 import { type Failure, failure } from "../http/errors";
 
 const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
 
 /**
  * - `none`: nothing pending (never sent, purged, or a send that failed).
@@ -50,8 +51,10 @@ export interface ChallengeState<S = unknown> {
 	generation: number;
 	expiresAt: number;
 	lastSentAt: number;
-	/** Times of sends in the last hour, oldest first. Survives every status. */
+	/** Times of sends in the last day, oldest first. Survives every status. */
 	sendLog: number[];
+	/** Times of wrong codes in the last day, oldest first, over every code. Survives every status. */
+	failLog: number[];
 }
 
 export const EMPTY: ChallengeState<never> = {
@@ -63,6 +66,7 @@ export const EMPTY: ChallengeState<never> = {
 	expiresAt: 0,
 	lastSentAt: 0,
 	sendLog: [],
+	failLog: [],
 };
 
 export const holdsCode = (s: ChallengeState) => s.status === "pending" || s.status === "burned";
@@ -75,19 +79,35 @@ export function atTime<S>(s: ChallengeState<S>, now: number): ChallengeState<S> 
 	return s;
 }
 
-/** Cooldown since the last send, then the hourly cap. Null when a send may go. */
+/** Cooldown since the last send, then the daily cap on wrong codes, the hourly and the daily send caps. Null when a send may go. */
 export function sendRefusal(s: ChallengeState, now: number, p: OtpPolicy): Failure | null {
 	if (s.lastSentAt && now < s.lastSentAt + p.cooldownMs) {
 		return rateLimited(s.lastSentAt + p.cooldownMs - now, "Wait before requesting another code");
 	}
-	const recent = s.sendLog.filter((t) => t > now - HOUR_MS);
-	if (recent.length >= p.maxSendsPerHour) {
-		return rateLimited(
-			(recent[0] as number) + HOUR_MS - now,
-			"Too many codes requested for this phone number; try again later",
-		);
-	}
-	return null;
+	return (
+		failedTooOften(s, now, p) ??
+		capRefusal(s.sendLog, now, HOUR_MS, p.maxSendsPerHour) ??
+		capRefusal(s.sendLog, now, DAY_MS, p.maxSendsPerDay)
+	);
+}
+
+/** Refuses while the phone has had its daily share of wrong codes: new codes would only buy more guesses. */
+export function failedTooOften(s: ChallengeState, now: number, p: OtpPolicy): Failure | null {
+	const recent = s.failLog.filter((t) => t > now - DAY_MS);
+	if (recent.length < p.maxFailedPerDay) return null;
+	return rateLimited(
+		(recent[0] as number) + DAY_MS - now,
+		"Too many incorrect codes for this phone number today; try again later",
+	);
+}
+
+function capRefusal(log: number[], now: number, windowMs: number, cap: number): Failure | null {
+	const recent = log.filter((t) => t > now - windowMs);
+	if (recent.length < cap) return null;
+	return rateLimited(
+		(recent.at(-cap) as number) + windowMs - now,
+		"Too many codes requested for this phone number; try again later",
+	);
 }
 
 /** Whether resend-otp has a subject to send a new code for. */
@@ -114,19 +134,22 @@ export function issue<S>(
 		generation,
 		expiresAt: now + p.ttlMs,
 		lastSentAt: now,
-		sendLog: [...s.sendLog.filter((t) => t > now - HOUR_MS), now],
+		sendLog: [...s.sendLog.filter((t) => t > now - DAY_MS), now],
+		failLog: s.failLog.filter((t) => t > now - DAY_MS),
 	};
 }
 
 /**
- * Undoes a send that failed: back to `before`, keeping the send in the hourly
- * log (Twilio may have delivered it after all) and any wrong guesses made
- * meanwhile, so a failing send can never refund guesses or the cap.
+ * Undoes a send that did not go out as planned: back to `before`, keeping any
+ * wrong guesses made meanwhile, so a failing send can never refund guesses.
+ * A send that reached the provider stays in the log (Twilio may have
+ * delivered it after all); one that never left (`sent: false`) does not.
  */
 export function revertSend<S>(
 	before: ChallengeState<S>,
 	failed: ChallengeState<S>,
 	maxAttempts: number,
+	sent = true,
 ): ChallengeState<S> {
 	const attempts = before.attempts + failed.attempts;
 	const burned = before.status === "pending" && attempts >= maxAttempts;
@@ -135,12 +158,15 @@ export function revertSend<S>(
 		attempts,
 		status: burned ? "burned" : before.status,
 		codeMac: burned ? null : before.codeMac,
-		sendLog: failed.sendLog,
+		sendLog: sent ? failed.sendLog : failed.sendLog.filter((t) => t !== failed.lastSentAt),
+		failLog: failed.failLog,
 	};
 }
 
 /** Why a verify cannot even be tried against the code; null when it can. */
-export function verifyRefusal(s: ChallengeState): Failure | null {
+export function verifyRefusal(s: ChallengeState, now: number, p: OtpPolicy): Failure | null {
+	const tooMany = s.status === "pending" ? failedTooOften(s, now, p) : null;
+	if (tooMany) return tooMany;
 	switch (s.status) {
 		case "pending":
 			return null;
@@ -153,17 +179,22 @@ export function verifyRefusal(s: ChallengeState): Failure | null {
 	}
 }
 
-/** A wrong guess: counts, and burns the code on the last allowed one. */
-export function wrongGuess<S>(s: ChallengeState<S>, p: OtpPolicy): { state: ChallengeState<S>; failure: Failure } {
+/** A wrong guess: counts (for the code and for the day), and burns the code on the last allowed one. */
+export function wrongGuess<S>(
+	s: ChallengeState<S>,
+	now: number,
+	p: OtpPolicy,
+): { state: ChallengeState<S>; failure: Failure } {
 	const attempts = s.attempts + 1;
+	const failLog = [...s.failLog.filter((t) => t > now - DAY_MS), now];
 	if (attempts >= p.maxAttempts) {
 		return {
-			state: { ...s, attempts, status: "burned", codeMac: null },
+			state: { ...s, attempts, failLog, status: "burned", codeMac: null },
 			failure: failure("OTP_TOO_MANY_ATTEMPTS"),
 		};
 	}
 	return {
-		state: { ...s, attempts },
+		state: { ...s, attempts, failLog },
 		failure: failure("OTP_INVALID", { attemptsRemaining: p.maxAttempts - attempts }),
 	};
 }
@@ -173,16 +204,28 @@ export function consume<S>(s: ChallengeState<S>): ChallengeState<S> {
 	return { ...s, status: "consumed", subject: null, codeMac: null };
 }
 
+const isTombstone = (s: ChallengeState) => s.status === "expired" || s.status === "consumed";
+
 /**
- * When the alarm should next run: at expiry while a code is held, otherwise
- * when both the tombstone and the hourly send log have run out. 0 = purge now.
+ * When the alarm should next run: at expiry while a code is held, at the end
+ * of a tombstone's period, otherwise when the daily send and failure logs run
+ * out. 0 = purge now.
  */
 export function nextWake(s: ChallengeState, p: OtpPolicy): number {
 	if (holdsCode(s)) return s.expiresAt;
-	const lastSend = s.sendLog.at(-1) ?? 0;
-	const logUntil = lastSend ? lastSend + HOUR_MS : 0;
-	const tombUntil = s.status === "expired" || s.status === "consumed" ? s.expiresAt + p.tombstoneMs : 0;
-	return Math.max(logUntil, tombUntil);
+	if (isTombstone(s)) return s.expiresAt + p.tombstoneMs;
+	const last = Math.max(s.sendLog.at(-1) ?? 0, s.failLog.at(-1) ?? 0);
+	return last ? last + DAY_MS : 0;
+}
+
+/**
+ * What the alarm leaves of a state at `now`: a tombstone past its period
+ * becomes `none` (keeping the daily logs); null when nothing is left to keep.
+ */
+export function settle<S>(s: ChallengeState<S>, now: number, p: OtpPolicy): ChallengeState<S> | null {
+	const aged = isTombstone(s) && now >= s.expiresAt + p.tombstoneMs ? { ...s, status: "none" as const } : s;
+	if (holdsCode(aged) || isTombstone(aged)) return aged;
+	return now >= nextWake(aged, p) ? null : aged;
 }
 
 function rateLimited(ms: number, message: string): Failure {

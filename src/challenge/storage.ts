@@ -15,7 +15,8 @@ const SCHEMA = `CREATE TABLE IF NOT EXISTS challenges (
 	generation INTEGER NOT NULL,
 	expires_at INTEGER NOT NULL,
 	last_sent_at INTEGER NOT NULL,
-	send_log TEXT NOT NULL
+	send_log TEXT NOT NULL,
+	fail_log TEXT NOT NULL
 )`;
 
 type Row = {
@@ -28,6 +29,7 @@ type Row = {
 	expires_at: number;
 	last_sent_at: number;
 	send_log: string;
+	fail_log: string;
 };
 
 export type States = { [P in Purpose]: ChallengeState<Subjects[P]> };
@@ -56,6 +58,7 @@ export function loadStates(sql: SqlStorage): States {
 			expiresAt: row.expires_at,
 			lastSentAt: row.last_sent_at,
 			sendLog: JSON.parse(row.send_log) as number[],
+			failLog: JSON.parse(row.fail_log) as number[],
 		};
 	}
 	return states;
@@ -80,18 +83,19 @@ export function saveState(sql: SqlStorage, purpose: Purpose, s: ChallengeState, 
 		s.lastSentAt === prev.lastSentAt
 	) {
 		sql.exec(
-			"UPDATE challenges SET status = ?, code_mac = ?, attempts = ? WHERE purpose = ?",
+			"UPDATE challenges SET status = ?, code_mac = ?, attempts = ?, fail_log = ? WHERE purpose = ?",
 			s.status,
 			s.codeMac,
 			s.attempts,
+			JSON.stringify(s.failLog),
 			purpose,
 		);
 		return;
 	}
 	sql.exec(
 		`INSERT OR REPLACE INTO challenges
-		 (purpose, status, subject, code_mac, attempts, generation, expires_at, last_sent_at, send_log)
-		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		 (purpose, status, subject, code_mac, attempts, generation, expires_at, last_sent_at, send_log, fail_log)
+		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		purpose,
 		s.status,
 		s.subject ? JSON.stringify(s.subject) : null,
@@ -101,5 +105,6 @@ export function saveState(sql: SqlStorage, purpose: Purpose, s: ChallengeState, 
 		s.expiresAt,
 		s.lastSentAt,
 		JSON.stringify(s.sendLog),
+		JSON.stringify(s.failLog),
 	);
 }

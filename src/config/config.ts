@@ -19,6 +19,20 @@ const int = (min: number, max: number, fallback: number) =>
 			.default(fallback),
 	);
 
+/** ISO 3166-1 alpha-2 codes, comma-separated, upper-cased; empty means none. */
+const countryList = z
+	.preprocess((v) => (typeof v === "string" ? v : ""), z.string())
+	.transform((s) =>
+		s
+			.split(",")
+			.map((c) => c.trim().toUpperCase())
+			.filter(Boolean),
+	)
+	.refine(
+		(list) => list.every((c) => /^[A-Z]{2}$/.test(c)),
+		"must be comma-separated two-letter country codes, like US,CA",
+	);
+
 /** Empty strings (as left by a copied `.dev.vars.example`) count as unset. */
 const optionalString = z
 	.string()
@@ -40,6 +54,33 @@ const schema = z
 		OTP_RESEND_COOLDOWN_SECONDS: int(0, 3600, 30),
 		OTP_MAX_SENDS_PER_HOUR: int(1, 100, 5),
 		OTP_TOMBSTONE_SECONDS: int(60, 86_400, 3600),
+		OTP_MAX_SENDS_PER_DAY: int(1, 1000, 10),
+		OTP_MAX_FAILED_VERIFICATIONS_PER_DAY: int(1, 1000, 10),
+		SMS_ALLOWED_COUNTRIES: countryList,
+		SMS_BLOCKED_COUNTRIES: countryList,
+		SMS_BUDGET_PER_HOUR: int(0, 1_000_000, 1000),
+		SMS_BUDGET_PER_COUNTRY_PER_HOUR: int(0, 1_000_000, 200),
+		TEST_PHONE_NUMBERS: z
+			.preprocess((v) => (typeof v === "string" ? v : ""), z.string())
+			.transform((s, ctx) => {
+				const codes = new Map<string, string>();
+				for (const pair of s
+					.split(",")
+					.map((p) => p.trim())
+					.filter(Boolean)) {
+					const m = /^(\+[1-9]\d{7,14}):(\d{6})$/.exec(pair);
+					if (!m) {
+						ctx.addIssue({ code: "custom", message: `"${pair}" is not a +E164:123456 pair` });
+						return z.NEVER;
+					}
+					codes.set(m[1] as string, m[2] as string);
+				}
+				return codes;
+			}),
+		ALLOW_TEST_PHONE_NUMBERS_IN_PRODUCTION: z
+			.enum(["true", "false", ""], { error: "must be true or false" })
+			.default("false")
+			.transform((v) => v === "true"),
 		PASSWORD_SCRYPT_N: int(2, 2 ** 20, 32_768).refine((n) => (n & (n - 1)) === 0, "must be a power of two"),
 		PASSWORD_SCRYPT_R: int(1, 32, 8),
 		PASSWORD_SCRYPT_P: int(1, 16, 3),
@@ -107,6 +148,12 @@ const schema = z
 				message: `must be set to at least ${MIN_SECRET_BYTES} bytes in production (wrangler secret put OTP_SECRET)`,
 			});
 		requireTwilio(v, ctx, "is required in production");
+		if (v.TEST_PHONE_NUMBERS.size > 0 && !v.ALLOW_TEST_PHONE_NUMBERS_IN_PRODUCTION)
+			ctx.addIssue({
+				code: "custom",
+				path: ["TEST_PHONE_NUMBERS"],
+				message: "is refused in production unless ALLOW_TEST_PHONE_NUMBERS_IN_PRODUCTION=true",
+			});
 		for (const name of ["JWT_SECRET", "JWT_REFRESH_SECRET"] as const) {
 			const secret = v[name];
 			if (!secret || byteLength(secret) < MIN_SECRET_BYTES)
@@ -159,6 +206,9 @@ export interface OtpPolicy {
 	maxAttempts: number;
 	cooldownMs: number;
 	maxSendsPerHour: number;
+	maxSendsPerDay: number;
+	/** Wrong codes per phone per rolling day, over every code; then the phone waits. */
+	maxFailedPerDay: number;
 	tombstoneMs: number;
 }
 
@@ -181,6 +231,19 @@ export interface ThrottlePolicy {
 	windowMs: number;
 }
 
+/** Which numbers may get an SMS, and how many SMS may go out. */
+export interface SmsPolicy {
+	/** Empty: every country not blocked. */
+	allowedCountries: string[];
+	blockedCountries: string[];
+	/** SMS per rolling hour, everywhere; 0 = unlimited. */
+	budgetPerHour: number;
+	/** SMS per rolling hour per country calling code; 0 = unlimited. */
+	budgetPerCountryPerHour: number;
+	/** Fixed codes for fixed numbers: never texted, never counted against a budget. */
+	testNumbers: Map<string, string>;
+}
+
 export interface Config {
 	environment: Raw["ENVIRONMENT"];
 	appName: string;
@@ -190,6 +253,7 @@ export interface Config {
 	/** `console` only outside production, when Twilio is not configured. */
 	sms: { kind: "twilio"; twilio: TwilioConfig } | { kind: "console" };
 	corsOrigins: string[];
+	smsPolicy: SmsPolicy;
 	tokens: TokenConfig;
 	login: { account: ThrottlePolicy; ip: ThrottlePolicy };
 }
@@ -230,6 +294,8 @@ export function parseConfig(env: Record<string, unknown>): Config {
 			maxAttempts: v.OTP_MAX_ATTEMPTS,
 			cooldownMs: v.OTP_RESEND_COOLDOWN_SECONDS * 1000,
 			maxSendsPerHour: v.OTP_MAX_SENDS_PER_HOUR,
+			maxSendsPerDay: v.OTP_MAX_SENDS_PER_DAY,
+			maxFailedPerDay: v.OTP_MAX_FAILED_VERIFICATIONS_PER_DAY,
 			tombstoneMs: v.OTP_TOMBSTONE_SECONDS * 1000,
 		},
 		scrypt: { N: v.PASSWORD_SCRYPT_N, r: v.PASSWORD_SCRYPT_R, p: v.PASSWORD_SCRYPT_P },
@@ -247,6 +313,13 @@ export function parseConfig(env: Record<string, unknown>): Config {
 				}
 			: { kind: "console" },
 		corsOrigins: v.CORS_ALLOWED_ORIGINS,
+		smsPolicy: {
+			allowedCountries: v.SMS_ALLOWED_COUNTRIES,
+			blockedCountries: v.SMS_BLOCKED_COUNTRIES,
+			budgetPerHour: v.SMS_BUDGET_PER_HOUR,
+			budgetPerCountryPerHour: v.SMS_BUDGET_PER_COUNTRY_PER_HOUR,
+			testNumbers: v.TEST_PHONE_NUMBERS,
+		},
 		tokens: {
 			accessSecret: v.JWT_SECRET ?? DEV_JWT_SECRET,
 			refreshSecret: v.JWT_REFRESH_SECRET ?? DEV_JWT_REFRESH_SECRET,

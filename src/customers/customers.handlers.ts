@@ -16,7 +16,7 @@ export const sendOtpHandler: RouteHandler<typeof sendOtp, AppEnv> = async (c) =>
 	const taken = await customerRepository(c.env.DB).findTaken(email, phone);
 	if (taken) throw new ApiError("CUSTOMER_EXISTS", `A customer with this ${taken} already exists`, { field: taken });
 	const challenge = challengeFor(c.env, phone);
-	const refused = await challenge.checkSend();
+	const refused = await challenge.checkSend(phone);
 	if (refused) throw ApiError.from(refused);
 	const passwordHash = await hashPassword(password, config.scrypt);
 	const result = await challenge.start({ name, email, phone, passwordHash });

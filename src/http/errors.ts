@@ -13,6 +13,7 @@ export const ERROR_CODES = {
 		status: 401,
 		message: "This refresh token was already used; every session it belonged to has been signed out",
 	},
+	COUNTRY_NOT_ALLOWED: { status: 403, message: "SMS cannot be sent to numbers in this country" },
 	OTP_NOT_FOUND: {
 		status: 404,
 		message: "No registration is pending for this phone number",
@@ -44,6 +45,10 @@ export const ERROR_CODES = {
 	SMS_DELIVERY_FAILED: {
 		status: 502,
 		message: "The SMS could not be sent; try again",
+	},
+	SMS_BUDGET_EXHAUSTED: {
+		status: 503,
+		message: "We cannot send more codes right now; try again later",
 	},
 	SERVICE_UNAVAILABLE: {
 		status: 503,

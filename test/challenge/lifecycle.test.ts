@@ -60,19 +60,25 @@ describe("expiry", () => {
 		await runDurableObjectAlarm(stub);
 		expect(await storedChallenge(phone)).toMatchObject({ status: "expired" });
 
+		// After its period the tombstone goes; the daily send log stays for the caps.
 		await setClock(phone, T0 + 300 * SECOND + HOUR);
 		await runDurableObjectAlarm(stub);
-		expect(await storedChallenge(phone)).toBeNull();
-		expect(await runDurableObjectAlarm(stub)).toBe(false);
+		expect(await storedChallenge(phone)).toMatchObject({ status: "none", subject: null, send_log: `[${T0}]` });
 		const after = await verify(phone, code);
 		expect(after.status).toBe(404);
 		expect(await after.json()).toMatchObject({ code: "OTP_NOT_FOUND" });
+
+		await setClock(phone, T0 + 24 * HOUR);
+		await runDurableObjectAlarm(stub);
+		expect(await storedChallenge(phone)).toBeNull();
+		expect(await runDurableObjectAlarm(stub)).toBe(false);
 	});
 
 	it("a purged object starts afresh", async () => {
 		const { phone } = await pending();
 		await setClock(phone, T0 + 2 * HOUR);
 		await runDurableObjectAlarm(challengeStub(phone));
+		await setClock(phone, T0 + 25 * HOUR);
 		await runDurableObjectAlarm(challengeStub(phone));
 		expect(await storedChallenge(phone)).toBeNull();
 		expect((await send(phone)).status).toBe(200);

@@ -10,6 +10,7 @@ import {
 	resendRefusal,
 	revertSend,
 	sendRefusal,
+	settle,
 	verifyRefusal,
 	wrongGuess,
 } from "../../src/challenge/rules";
@@ -20,6 +21,8 @@ const policy: OtpPolicy = {
 	maxAttempts: 3,
 	cooldownMs: 30_000,
 	maxSendsPerHour: 5,
+	maxSendsPerDay: 10,
+	maxFailedPerDay: 10,
 	tombstoneMs: 3_600_000,
 };
 const HOUR = 3_600_000;
@@ -49,16 +52,16 @@ describe("sendRefusal", () => {
 		expect(sendRefusal(s, T0 + HOUR + 1, policy)).toBeNull();
 	});
 
-	it("keeps the send log bounded to the last hour", () => {
+	it("keeps the send log bounded to the last day", () => {
 		let s: ChallengeState = EMPTY;
-		for (let i = 0; i < 4; i++) s = sent(s, T0 + i * HOUR);
-		expect(s.sendLog).toEqual([T0 + 3 * HOUR]);
+		for (let i = 0; i < 4; i++) s = sent(s, T0 + i * 12 * HOUR);
+		expect(s.sendLog).toEqual([T0 + 24 * HOUR, T0 + 36 * HOUR]);
 	});
 });
 
 describe("issue", () => {
 	it("starts a fresh code: pending, no attempts, new generation, TTL from now", () => {
-		const first = wrongGuess(sent(), policy).state;
+		const first = wrongGuess(sent(), T0, policy).state;
 		const second = sent(first, T0 + 60_000);
 		expect(second).toMatchObject({
 			status: "pending",
@@ -78,7 +81,7 @@ describe("atTime", () => {
 		const expired = atTime(s, T0 + 300_000);
 		expect(expired).toMatchObject({ status: "expired", subject: null, codeMac: null });
 		expect(
-			atTime(wrongGuess(wrongGuess(wrongGuess(s, policy).state, policy).state, policy).state, T0 + 300_000),
+			atTime(wrongGuess(wrongGuess(wrongGuess(s, T0, policy).state, T0, policy).state, T0, policy).state, T0 + 300_000),
 		).toMatchObject({ status: "expired", subject: null });
 	});
 
@@ -90,28 +93,28 @@ describe("atTime", () => {
 
 describe("guesses", () => {
 	it("counts down attempts, then burns the code on the last one", () => {
-		const one = wrongGuess(sent(), policy);
+		const one = wrongGuess(sent(), T0, policy);
 		expect(one.failure).toMatchObject({ code: "OTP_INVALID", attemptsRemaining: 2 });
-		const two = wrongGuess(one.state, policy);
+		const two = wrongGuess(one.state, T0, policy);
 		expect(two.failure).toMatchObject({ code: "OTP_INVALID", attemptsRemaining: 1 });
-		const three = wrongGuess(two.state, policy);
+		const three = wrongGuess(two.state, T0, policy);
 		expect(three.failure).toMatchObject({ code: "OTP_TOO_MANY_ATTEMPTS" });
 		expect(three.state).toMatchObject({ status: "burned", codeMac: null, subject: reg });
-		expect(verifyRefusal(three.state)).toMatchObject({ code: "OTP_TOO_MANY_ATTEMPTS" });
+		expect(verifyRefusal(three.state, T0, policy)).toMatchObject({ code: "OTP_TOO_MANY_ATTEMPTS" });
 	});
 
 	it("refuses verify for every state without a live code", () => {
-		expect(verifyRefusal(EMPTY)).toMatchObject({ code: "OTP_NOT_FOUND" });
-		expect(verifyRefusal(consume(sent()))).toMatchObject({ code: "OTP_NOT_FOUND" });
-		expect(verifyRefusal(atTime(sent(), T0 + 300_000))).toMatchObject({ code: "OTP_EXPIRED" });
-		expect(verifyRefusal(sent())).toBeNull();
+		expect(verifyRefusal(EMPTY, T0, policy)).toMatchObject({ code: "OTP_NOT_FOUND" });
+		expect(verifyRefusal(consume(sent()), T0, policy)).toMatchObject({ code: "OTP_NOT_FOUND" });
+		expect(verifyRefusal(atTime(sent(), T0 + 300_000), T0, policy)).toMatchObject({ code: "OTP_EXPIRED" });
+		expect(verifyRefusal(sent(), T0, policy)).toBeNull();
 	});
 });
 
 describe("resendRefusal", () => {
 	it("resends for a pending or burned registration only", () => {
 		expect(resendRefusal(sent())).toBeNull();
-		const burned = [1, 2, 3].reduce((s) => wrongGuess(s, policy).state, sent());
+		const burned = [1, 2, 3].reduce((s) => wrongGuess(s, T0, policy).state, sent());
 		expect(resendRefusal(burned)).toBeNull();
 		expect(resendRefusal(EMPTY)).toMatchObject({ code: "OTP_NOT_FOUND" });
 		expect(resendRefusal(consume(sent()))).toMatchObject({ code: "OTP_NOT_FOUND" });
@@ -128,11 +131,11 @@ describe("revertSend", () => {
 	});
 
 	it("revives the previous code but carries over guesses made meanwhile", () => {
-		const before = wrongGuess(sent(), policy).state; // 1 attempt used
-		const failed = wrongGuess(sent(before, T0 + 60_000), policy).state; // 1 guess on the unsent code
+		const before = wrongGuess(sent(), T0, policy).state; // 1 attempt used
+		const failed = wrongGuess(sent(before, T0 + 60_000), T0, policy).state; // 1 guess on the unsent code
 		const reverted = revertSend(before, failed, policy.maxAttempts);
 		expect(reverted).toMatchObject({ status: "pending", attempts: 2, generation: 1, codeMac: mac });
-		const worse = wrongGuess(wrongGuess(sent(before, T0 + 60_000), policy).state, policy).state;
+		const worse = wrongGuess(wrongGuess(sent(before, T0 + 60_000), T0, policy).state, T0, policy).state;
 		expect(revertSend(before, worse, policy.maxAttempts)).toMatchObject({ status: "burned", codeMac: null });
 	});
 });
@@ -142,11 +145,16 @@ describe("nextWake", () => {
 		expect(nextWake(sent(), policy)).toBe(T0 + 300_000);
 	});
 
-	it("keeps a tombstone for its period, and the send log for an hour, whichever is later", () => {
+	it("wakes at a tombstone's end, then when the daily logs run out", () => {
 		const expired = atTime(sent(), T0 + 300_000);
 		expect(nextWake(expired, policy)).toBe(T0 + 300_000 + HOUR);
 		const short = { ...policy, tombstoneMs: 60_000 };
-		expect(nextWake(expired, short)).toBe(T0 + HOUR);
-		expect(nextWake(consume(sent()), short)).toBe(T0 + HOUR);
+		expect(nextWake(expired, short)).toBe(T0 + 360_000);
+		expect(nextWake(consume(sent()), short)).toBe(T0 + 360_000);
+		const settled = settle(expired, T0 + 360_000, short);
+		expect(settled).toMatchObject({ status: "none", subject: null, sendLog: [T0] });
+		expect(nextWake(settled as ChallengeState, short)).toBe(T0 + 24 * HOUR);
+		expect(settle(settled as ChallengeState, T0 + 24 * HOUR, short)).toBeNull();
+		expect(settle(expired, T0 + 359_999, short)).toBe(expired);
 	});
 });
