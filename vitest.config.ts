@@ -31,6 +31,9 @@ export default defineConfig(async () => {
 									PASSWORD_SCRYPT_N: "1024",
 									PASSWORD_SCRYPT_R: "8",
 									PASSWORD_SCRYPT_P: "1",
+									// Cuba is blocked, so a +53 number shows the country policy end to end.
+									SMS_BLOCKED_COUNTRIES: "CU",
+									TEST_PHONE_NUMBERS: "+15005550199:123456,+447700900123:654321",
 								},
 								outboundService: (request: Request) => {
 									const url = new URL(request.url);
