@@ -7,6 +7,7 @@ import { ApiError } from "../http/errors";
 import { log, maskPhone } from "../http/log";
 import { verifyPassword } from "../passwords/scrypt";
 import { profile } from "../sessions/start-session";
+import { countryRefusal } from "../sms/country-policy";
 import { accountKey, beginLoginAttempt, resetLoginThrottle } from "../throttle/login-attempt";
 import type { deleteMe, getMe, sendResetOtp, verifyReset } from "./account.routes";
 
@@ -39,6 +40,9 @@ export const deleteMeHandler: RouteHandler<typeof deleteMe, AppEnv> = async (c) 
 
 export const sendResetOtpHandler: RouteHandler<typeof sendResetOtp, AppEnv> = async (c) => {
 	const { phone } = c.req.valid("json");
+	// The country depends on the number alone, so refusing it tells nothing about an account.
+	const refused = countryRefusal(phone, c.get("config").smsPolicy);
+	if (refused) throw ApiError.from(refused);
 	const customer = await customerRepository(c.env.DB).findBy({ phone });
 	// The object call (and the SMS) run after the answer, known number or not, so
 	// neither the answer nor its timing tells whether the number is registered.

@@ -50,7 +50,7 @@ export const sendResetOtp = createRoute({
 	request: { body: jsonRequest(ResetSendBody) },
 	responses: {
 		200: jsonResponse(ResetSentResponse, "Accepted"),
-		...errorResponses(),
+		...errorResponses("COUNTRY_NOT_ALLOWED"),
 	},
 });
 
@@ -63,6 +63,13 @@ export const verifyReset = createRoute({
 	request: { body: jsonRequest(ResetVerifyBody) },
 	responses: {
 		200: jsonResponse(DoneResponse, "Password changed"),
-		...errorResponses("OTP_INVALID", "OTP_NOT_FOUND", "OTP_EXPIRED", "OTP_TOO_MANY_ATTEMPTS", "SERVICE_UNAVAILABLE"),
+		...errorResponses(
+			"OTP_INVALID",
+			"OTP_NOT_FOUND",
+			"OTP_EXPIRED",
+			"OTP_TOO_MANY_ATTEMPTS",
+			"RATE_LIMITED",
+			"SERVICE_UNAVAILABLE",
+		),
 	},
 });

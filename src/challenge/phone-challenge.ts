@@ -113,7 +113,7 @@ export class PhoneChallenge extends DurableObject<Env> {
 		if (customerId !== null) return this.#startCode("reset", { customerId, phone });
 		const now = this.clock();
 		const before = atTime(this.#states.reset, now);
-		const refusal = sendRefusal(before, now, this.#config.otp);
+		const refusal = countryRefusal(phone, this.#config.smsPolicy) ?? sendRefusal(before, now, this.#config.otp);
 		if (refusal) return refusal;
 		// Random bytes are the MAC of no code: every guess at a decoy is wrong.
 		const mac = crypto.getRandomValues(new Uint8Array(32));
@@ -192,7 +192,14 @@ export class PhoneChallenge extends DurableObject<Env> {
 		const sent: SendResult = { ok: true, expiresAt: now + otp.ttlMs };
 		if (testCode) return sent;
 
-		const reservation = await reserveSms(this.env, smsPolicy, subject.phone);
+		let reservation: Awaited<ReturnType<typeof reserveSms>>;
+		try {
+			reservation = await reserveSms(this.env, smsPolicy, subject.phone);
+		} catch (err) {
+			this.#revert(purpose, before, generation, false);
+			log("error", "sms_budget_unavailable", { purpose, phone: maskPhone(subject.phone), error: String(err) });
+			return failure("SERVICE_UNAVAILABLE");
+		}
 		if ("ok" in reservation) {
 			this.#revert(purpose, before, generation, false);
 			return reservation;
@@ -280,6 +287,15 @@ export class PhoneChallenge extends DurableObject<Env> {
 	#schedule(): void {
 		const wakes = PURPOSES.map((p) => nextWake(this.#states[p], this.#config.otp)).filter((w) => w > 0);
 		const wake = wakes.length ? Math.min(...wakes) : 0;
+		if (wake === 0) {
+			// Nothing is held any more (a first send that never left): leave no storage behind.
+			if (this.#schemaReady) void this.ctx.storage.deleteAll();
+			if (this.#alarmAt !== 0) void this.ctx.storage.deleteAlarm();
+			this.#schemaReady = false;
+			this.#states = NO_STATES;
+			this.#alarmAt = 0;
+			return;
+		}
 		if (wake !== this.#alarmAt) {
 			this.#alarmAt = wake;
 			// Storage writes need no await: the output gate holds replies until they are durable.

@@ -14,7 +14,14 @@ export const sendOtp = createRoute({
 	request: { body: jsonRequest(SendOtpBody) },
 	responses: {
 		200: jsonResponse(OtpSentResponse, "Code sent"),
-		...errorResponses("CUSTOMER_EXISTS", "RATE_LIMITED", "SMS_DELIVERY_FAILED", "SERVICE_UNAVAILABLE"),
+		...errorResponses(
+			"CUSTOMER_EXISTS",
+			"COUNTRY_NOT_ALLOWED",
+			"RATE_LIMITED",
+			"SMS_DELIVERY_FAILED",
+			"SMS_BUDGET_EXHAUSTED",
+			"SERVICE_UNAVAILABLE",
+		),
 	},
 });
 
@@ -32,6 +39,7 @@ export const verifyOtp = createRoute({
 			"OTP_NOT_FOUND",
 			"OTP_EXPIRED",
 			"OTP_TOO_MANY_ATTEMPTS",
+			"RATE_LIMITED",
 			"CUSTOMER_EXISTS",
 			"SERVICE_UNAVAILABLE",
 		),
@@ -47,6 +55,13 @@ export const resendOtp = createRoute({
 	request: { body: jsonRequest(ResendOtpBody) },
 	responses: {
 		200: jsonResponse(OtpSentResponse, "Code resent"),
-		...errorResponses("OTP_NOT_FOUND", "OTP_EXPIRED", "RATE_LIMITED", "SMS_DELIVERY_FAILED"),
+		...errorResponses(
+			"OTP_NOT_FOUND",
+			"OTP_EXPIRED",
+			"COUNTRY_NOT_ALLOWED",
+			"RATE_LIMITED",
+			"SMS_DELIVERY_FAILED",
+			"SMS_BUDGET_EXHAUSTED",
+		),
 	},
 });
