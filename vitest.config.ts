@@ -1,13 +1,17 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { createFakeTurnstile } from "./test/fakes/fake-turnstile.ts";
 import { createFakeTwilio, FAKE_ACCOUNT_SID, FAKE_AUTH_TOKEN, FAKE_FROM } from "./test/fakes/fake-twilio.ts";
 
 /** Where the Worker under test believes Twilio lives; answered by the fake. */
 const TWILIO_HOST = "twilio.test";
+/** Where Turnstile's siteverify lives for tests that switch the bot check on. */
+const TURNSTILE_HOST = "turnstile.test";
 
 export default defineConfig(async () => {
 	const migrations = await readD1Migrations("migrations");
 	const twilio = createFakeTwilio({ hangMs: 2_000 });
+	const turnstile = createFakeTurnstile();
 	return {
 		test: {
 			projects: [
@@ -38,6 +42,7 @@ export default defineConfig(async () => {
 								outboundService: (request: Request) => {
 									const url = new URL(request.url);
 									if (url.hostname === TWILIO_HOST) return twilio.fetch(request);
+									if (url.hostname === TURNSTILE_HOST) return turnstile.fetch(request);
 									return new Response(`unexpected outbound request: ${request.url}`, { status: 599 });
 								},
 							},

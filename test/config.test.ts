@@ -315,8 +315,36 @@ describe("outside production", () => {
 		["ACCESS_TOKEN_TTL_SECONDS", "10"],
 		["REFRESH_TOKEN_TTL_SECONDS", "60"],
 		["JWT_ISSUER", " "],
+		["IP_RATE_LIMITS", "maybe"],
+		["IP_SENDS_PER_HOUR", "-1"],
+		["SMS_BUDGET_PER_HOUR", "lots"],
+		["SMS_ALLOWED_COUNTRIES", "USA"],
+		["TURNSTILE_VERIFY_URL", "not a url"],
+		["OTP_MAX_SENDS_PER_DAY", "0"],
 	])("refuses %s=%j", (name, value) => {
 		expect(configError(development({ [name]: value })).message).toContain(name);
+	});
+
+	it("reads the SMS protection settings, with safe defaults", () => {
+		const defaults = parseConfig(development());
+		expect(defaults.ipLimits).toEqual({ enabled: true, perHour: 20, perDay: 50 });
+		expect(defaults.smsPolicy).toMatchObject({ budgetPerHour: 1000, budgetPerCountryPerHour: 200 });
+		expect(defaults.turnstile).toBeUndefined();
+		const set = parseConfig(
+			development({
+				IP_RATE_LIMITS: "off",
+				SMS_BUDGET_PER_HOUR: "0",
+				SMS_ALLOWED_COUNTRIES: "us, ca",
+				TURNSTILE_SECRET_KEY: "1x0000000000000000000000000000000AA",
+			}),
+		);
+		expect(set.ipLimits.enabled).toBe(false);
+		expect(set.smsPolicy).toMatchObject({ budgetPerHour: 0, allowedCountries: ["US", "CA"] });
+		expect(set.turnstile).toEqual({
+			secretKey: "1x0000000000000000000000000000000AA",
+			verifyUrl: "https://challenges.cloudflare.com/turnstile/v0/siteverify",
+			timeoutMs: 5000,
+		});
 	});
 
 	it("does not demand the production scrypt cost", () => {

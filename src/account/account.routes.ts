@@ -1,7 +1,9 @@
 import { createRoute } from "@hono/zod-openapi";
+import { ipSendLimit } from "../budget/ip-limit";
 import { errorResponses } from "../http/error-schema";
 import { bearerSecurity, jsonGate, jsonRequest, jsonResponse } from "../http/openapi";
 import { requireAuth } from "../sessions/require-auth";
+import { requireTurnstile } from "../turnstile/require-turnstile";
 import {
 	DeleteAccountBody,
 	DoneResponse,
@@ -46,11 +48,11 @@ export const sendResetOtp = createRoute({
 	summary: "Text a password-reset code to a registered phone",
 	description:
 		"Answers the same whether or not the number is registered, and texts only registered ones. Codes follow the registration rules (expiry, attempts, cooldown, hourly cap).",
-	middleware: jsonGate,
+	middleware: [ipSendLimit, jsonGate, requireTurnstile] as const,
 	request: { body: jsonRequest(ResetSendBody) },
 	responses: {
 		200: jsonResponse(ResetSentResponse, "Accepted"),
-		...errorResponses("COUNTRY_NOT_ALLOWED"),
+		...errorResponses("COUNTRY_NOT_ALLOWED", "CAPTCHA_FAILED", "RATE_LIMITED"),
 	},
 });
 

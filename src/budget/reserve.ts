@@ -2,37 +2,60 @@ import type { SmsPolicy } from "../config/config";
 import { type Failure, failure } from "../http/errors";
 import { log, maskPhone } from "../http/log";
 import { numberOrigin } from "../sms/country-policy";
+import { HOUR_MS } from "./rules";
 
-/** What was taken from which budgets, so an SMS that never goes out can give it back. */
+/** What was taken from which counters, so something that did not happen can give it back. */
 export interface Reservation {
 	release(): Promise<void>;
 }
 
-const budget = (env: Env, scope: string) => env.SMS_BUDGET.get(env.SMS_BUDGET.idFromName(scope));
+/** One counter to take from: its scope (the object's name), its limit and window. */
+export interface Quota {
+	scope: string;
+	limit: number;
+	windowMs: number;
+}
+
+const counter = (env: Env, scope: string) => env.SMS_BUDGET.get(env.SMS_BUDGET.idFromName(scope));
+
+/**
+ * Takes one from each quota in turn (a limit of 0 is no limit). On the first
+ * refusal it gives back what it took and answers which quota refused and when
+ * to retry, so a refused request never counts against the others.
+ */
+export async function takeQuotas(
+	env: Env,
+	quotas: Quota[],
+): Promise<Reservation | { refused: Quota; retryAfter: number }> {
+	const taken: [scope: string, at: number][] = [];
+	const release = async () => {
+		await Promise.all(taken.map(([scope, at]) => counter(env, scope).giveBack(at)));
+	};
+	for (const quota of quotas) {
+		if (quota.limit <= 0) continue;
+		const result = await counter(env, quota.scope).take(quota.limit, quota.windowMs);
+		if ("retryAfter" in result) {
+			await release();
+			return { refused: quota, retryAfter: result.retryAfter };
+		}
+		taken.push([quota.scope, result.at]);
+	}
+	return { release };
+}
 
 /**
  * Takes one SMS from the global hourly budget, then from the budget of the
- * number's calling code (a limit of 0 is no limit). A refusal is
- * SMS_BUDGET_EXHAUSTED with Retry-After, logged as an error: it means an
- * attack or a mis-set budget, and someone should look.
+ * number's calling code. A refusal is SMS_BUDGET_EXHAUSTED with Retry-After,
+ * logged as an error: it means an attack or a mis-set budget, and someone
+ * should look.
  */
 export async function reserveSms(env: Env, policy: SmsPolicy, phone: string): Promise<Reservation | Failure> {
-	const scopes: [scope: string, limit: number][] = [];
-	if (policy.budgetPerHour > 0) scopes.push(["global", policy.budgetPerHour]);
-	if (policy.budgetPerCountryPerHour > 0)
-		scopes.push([`cc:${numberOrigin(phone).callingCode}`, policy.budgetPerCountryPerHour]);
-	const taken: [scope: string, at: number][] = [];
-	const release = async () => {
-		await Promise.all(taken.map(([scope, at]) => budget(env, scope).giveBack(at)));
-	};
-	for (const [scope, limit] of scopes) {
-		const result = await budget(env, scope).take(limit);
-		if ("retryAfter" in result) {
-			await release();
-			log("error", "sms_budget_exhausted", { scope, limit, phone: maskPhone(phone) });
-			return failure("SMS_BUDGET_EXHAUSTED", { retryAfter: result.retryAfter });
-		}
-		taken.push([scope, result.at]);
-	}
-	return { release };
+	const result = await takeQuotas(env, [
+		{ scope: "global", limit: policy.budgetPerHour, windowMs: HOUR_MS },
+		{ scope: `cc:${numberOrigin(phone).callingCode}`, limit: policy.budgetPerCountryPerHour, windowMs: HOUR_MS },
+	]);
+	if ("release" in result) return result;
+	const { scope, limit } = result.refused;
+	log("error", "sms_budget_exhausted", { scope, limit, phone: maskPhone(phone) });
+	return failure("SMS_BUDGET_EXHAUSTED", { retryAfter: result.retryAfter });
 }

@@ -1,19 +1,22 @@
 /**
- * A rolling-hour SMS count kept in one-minute buckets: at most 60 numbers per
- * scope, whatever the traffic. A bucket counts for the 60 minutes after its
- * own minute, so the window is never longer than an hour and one minute.
+ * A rolling-window count kept in 60 buckets of 1/60 of the window each (one
+ * minute for an hour, 24 minutes for a day): bounded storage per scope,
+ * whatever the traffic. A bucket counts for one window after its own start,
+ * so the window is never longer than it says plus one bucket.
  */
 export type Buckets = Record<string, number>;
 
-const MINUTE_MS = 60_000;
-const WINDOW_MINUTES = 60;
+export const HOUR_MS = 3_600_000;
+const BUCKETS_PER_WINDOW = 60;
+
+const width = (windowMs: number) => windowMs / BUCKETS_PER_WINDOW;
 
 /** Drops buckets that have left the window. */
-export function prune(buckets: Buckets, now: number): Buckets {
-	const current = Math.floor(now / MINUTE_MS);
+export function prune(buckets: Buckets, now: number, windowMs = HOUR_MS): Buckets {
+	const current = Math.floor(now / width(windowMs));
 	const kept: Buckets = {};
-	for (const [minute, count] of Object.entries(buckets)) {
-		if (Number(minute) > current - WINDOW_MINUTES) kept[minute] = count;
+	for (const [bucket, count] of Object.entries(buckets)) {
+		if (Number(bucket) > current - BUCKETS_PER_WINDOW) kept[bucket] = count;
 	}
 	return kept;
 }
@@ -23,32 +26,37 @@ export function total(buckets: Buckets): number {
 }
 
 /**
- * Takes one SMS from a budget of `limit` per rolling hour; when it is spent,
+ * Takes one from a budget of `limit` per rolling window; when it is spent,
  * says how many seconds until the oldest bucket leaves the window.
  */
-export function take(buckets: Buckets, now: number, limit: number): { buckets: Buckets; retryAfter: number | null } {
-	const kept = prune(buckets, now);
+export function take(
+	buckets: Buckets,
+	now: number,
+	limit: number,
+	windowMs = HOUR_MS,
+): { buckets: Buckets; retryAfter: number | null } {
+	const kept = prune(buckets, now, windowMs);
 	if (total(kept) >= limit) {
 		const oldest = Math.min(...Object.keys(kept).map(Number));
-		const frees = (oldest + WINDOW_MINUTES) * MINUTE_MS;
+		const frees = (oldest + BUCKETS_PER_WINDOW) * width(windowMs);
 		return { buckets: kept, retryAfter: Math.max(1, Math.ceil((frees - now) / 1000)) };
 	}
-	const minute = String(Math.floor(now / MINUTE_MS));
-	return { buckets: { ...kept, [minute]: (kept[minute] ?? 0) + 1 }, retryAfter: null };
+	const bucket = String(Math.floor(now / width(windowMs)));
+	return { buckets: { ...kept, [bucket]: (kept[bucket] ?? 0) + 1 }, retryAfter: null };
 }
 
-/** Gives back one SMS taken at `at` that never went out. */
-export function giveBack(buckets: Buckets, at: number): Buckets {
-	const minute = String(Math.floor(at / MINUTE_MS));
-	const count = buckets[minute];
+/** Gives back one taken at `at` that was not used. */
+export function giveBack(buckets: Buckets, at: number, windowMs = HOUR_MS): Buckets {
+	const bucket = String(Math.floor(at / width(windowMs)));
+	const count = buckets[bucket];
 	if (!count) return buckets;
-	const next = { ...buckets, [minute]: count - 1 };
-	if (next[minute] === 0) delete next[minute];
+	const next = { ...buckets, [bucket]: count - 1 };
+	if (next[bucket] === 0) delete next[bucket];
 	return next;
 }
 
 /** When the last bucket leaves the window: the object can forget everything then. */
-export function forgetAt(buckets: Buckets): number {
-	const minutes = Object.keys(buckets).map(Number);
-	return minutes.length ? (Math.max(...minutes) + WINDOW_MINUTES) * MINUTE_MS : 0;
+export function forgetAt(buckets: Buckets, windowMs = HOUR_MS): number {
+	const starts = Object.keys(buckets).map(Number);
+	return starts.length ? (Math.max(...starts) + BUCKETS_PER_WINDOW) * width(windowMs) : 0;
 }

@@ -1,13 +1,16 @@
 import { DurableObject } from "cloudflare:workers";
-import { type Buckets, forgetAt, giveBack, prune, take } from "./rules";
+import { type Buckets, forgetAt, giveBack, HOUR_MS, prune, take } from "./rules";
 
 /**
- * The SMS budget of one scope (`global`, or `cc:<calling code>`): the circuit
- * breaker that bounds what an SMS-pumping attack can cost, whatever its size.
- * One object per scope, so the count holds across every location.
+ * One rolling-window counter: the SMS budget of a scope (`global`, or
+ * `cc:<calling code>`), the circuit breaker that bounds what an SMS-pumping
+ * attack can cost, and the hourly and daily send quotas of a client address
+ * (`ip-hour:<ip>`, `ip-day:<ip>`). One object per scope, so a count holds
+ * across every location. An object always uses the window it was first given.
  */
 export class SmsBudget extends DurableObject<Env> {
 	#buckets: Buckets = {};
+	#windowMs = HOUR_MS;
 	/** Milliseconds since the epoch; tests replace it to move time. */
 	private clock: () => number = () => Date.now();
 
@@ -15,34 +18,41 @@ export class SmsBudget extends DurableObject<Env> {
 		super(ctx, env);
 		void ctx.blockConcurrencyWhile(async () => {
 			this.#buckets = (await ctx.storage.get<Buckets>("buckets")) ?? {};
+			this.#windowMs = (await ctx.storage.get<number>("window")) ?? HOUR_MS;
 		});
 	}
 
-	/** Takes one SMS from `limit` per rolling hour: when it was taken, or the seconds to wait. */
-	async take(limit: number): Promise<{ at: number } | { retryAfter: number }> {
+	/** Takes one from `limit` per rolling `windowMs`: when it was taken, or the seconds to wait. */
+	async take(limit: number, windowMs = HOUR_MS): Promise<{ at: number } | { retryAfter: number }> {
+		if (Object.keys(this.#buckets).length === 0 && windowMs !== this.#windowMs) {
+			this.#windowMs = windowMs;
+			if (windowMs === HOUR_MS) await this.ctx.storage.delete("window");
+			else await this.ctx.storage.put("window", windowMs);
+		}
 		const now = this.clock();
-		const { buckets, retryAfter } = take(this.#buckets, now, limit);
+		const { buckets, retryAfter } = take(this.#buckets, now, limit, this.#windowMs);
 		await this.#save(buckets);
 		return retryAfter === null ? { at: now } : { retryAfter };
 	}
 
-	/** Gives back an SMS taken at `at` that was never sent. */
+	/** Gives back one taken at `at` that was not used. */
 	async giveBack(at: number): Promise<void> {
-		await this.#save(giveBack(this.#buckets, at));
+		await this.#save(giveBack(this.#buckets, at, this.#windowMs));
 	}
 
 	/** Forgets the buckets that left the window; deletes everything once none is left. */
 	override async alarm(): Promise<void> {
-		await this.#save(prune(this.#buckets, this.clock()));
+		await this.#save(prune(this.#buckets, this.clock(), this.#windowMs));
 	}
 
 	async #save(buckets: Buckets): Promise<void> {
 		this.#buckets = buckets;
 		if (Object.keys(buckets).length === 0) {
 			await this.ctx.storage.deleteAll();
+			this.#windowMs = HOUR_MS;
 			return;
 		}
 		await this.ctx.storage.put("buckets", buckets);
-		await this.ctx.storage.setAlarm(forgetAt(buckets));
+		await this.ctx.storage.setAlarm(forgetAt(buckets, this.#windowMs));
 	}
 }

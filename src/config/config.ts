@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ApiError } from "../http/errors";
 import { scryptLimitProblems } from "../passwords/scrypt";
+import type { TurnstileConfig } from "../turnstile/turnstile";
 
 const DEV_OTP_SECRET = "dev-only-otp-secret-never-use-in-production!";
 const DEV_JWT_SECRET = "dev-only-jwt-access-secret-never-use-in-production!";
@@ -58,6 +59,12 @@ const schema = z
 		OTP_MAX_FAILED_VERIFICATIONS_PER_DAY: int(1, 1000, 10),
 		SMS_ALLOWED_COUNTRIES: countryList,
 		SMS_BLOCKED_COUNTRIES: countryList,
+		TURNSTILE_SECRET_KEY: optionalString,
+		TURNSTILE_VERIFY_URL: z.url("must be a URL").default("https://challenges.cloudflare.com/turnstile/v0/siteverify"),
+		TURNSTILE_TIMEOUT_MS: int(100, 30_000, 5000),
+		IP_RATE_LIMITS: z.enum(["on", "off"], { error: "must be on or off" }).default("on"),
+		IP_SENDS_PER_HOUR: int(0, 1_000_000, 20),
+		IP_SENDS_PER_DAY: int(0, 1_000_000, 50),
 		SMS_BUDGET_PER_HOUR: int(0, 1_000_000, 1000),
 		SMS_BUDGET_PER_COUNTRY_PER_HOUR: int(0, 1_000_000, 200),
 		TEST_PHONE_NUMBERS: z
@@ -244,6 +251,14 @@ export interface SmsPolicy {
 	testNumbers: Map<string, string>;
 }
 
+/** Per client address, on the routes that send SMS; a limit of 0 is no limit. */
+export interface IpLimits {
+	/** Off only for trusted load tests, where all traffic comes from one address. */
+	enabled: boolean;
+	perHour: number;
+	perDay: number;
+}
+
 export interface Config {
 	environment: Raw["ENVIRONMENT"];
 	appName: string;
@@ -254,6 +269,9 @@ export interface Config {
 	sms: { kind: "twilio"; twilio: TwilioConfig } | { kind: "console" };
 	corsOrigins: string[];
 	smsPolicy: SmsPolicy;
+	ipLimits: IpLimits;
+	/** Set when TURNSTILE_SECRET_KEY is: the routes that send SMS then require a solved challenge. */
+	turnstile?: TurnstileConfig;
 	tokens: TokenConfig;
 	login: { account: ThrottlePolicy; ip: ThrottlePolicy };
 }
@@ -313,6 +331,10 @@ export function parseConfig(env: Record<string, unknown>): Config {
 				}
 			: { kind: "console" },
 		corsOrigins: v.CORS_ALLOWED_ORIGINS,
+		turnstile: v.TURNSTILE_SECRET_KEY
+			? { secretKey: v.TURNSTILE_SECRET_KEY, verifyUrl: v.TURNSTILE_VERIFY_URL, timeoutMs: v.TURNSTILE_TIMEOUT_MS }
+			: undefined,
+		ipLimits: { enabled: v.IP_RATE_LIMITS === "on", perHour: v.IP_SENDS_PER_HOUR, perDay: v.IP_SENDS_PER_DAY },
 		smsPolicy: {
 			allowedCountries: v.SMS_ALLOWED_COUNTRIES,
 			blockedCountries: v.SMS_BLOCKED_COUNTRIES,

@@ -1,6 +1,8 @@
 import { createRoute } from "@hono/zod-openapi";
+import { ipSendLimit } from "../budget/ip-limit";
 import { errorResponses } from "../http/error-schema";
 import { jsonGate, jsonRequest, jsonResponse } from "../http/openapi";
+import { requireTurnstile } from "../turnstile/require-turnstile";
 import { OtpSentResponse, RegisteredResponse, ResendOtpBody, SendOtpBody, VerifyOtpBody } from "./customers.schemas";
 
 export const sendOtp = createRoute({
@@ -10,13 +12,14 @@ export const sendOtp = createRoute({
 	summary: "Start a registration and text a 6-digit code to the phone",
 	description:
 		"Replaces any registration pending for the same phone. The password is hashed before anything is stored.",
-	middleware: jsonGate,
+	middleware: [ipSendLimit, jsonGate, requireTurnstile] as const,
 	request: { body: jsonRequest(SendOtpBody) },
 	responses: {
 		200: jsonResponse(OtpSentResponse, "Code sent"),
 		...errorResponses(
 			"CUSTOMER_EXISTS",
 			"COUNTRY_NOT_ALLOWED",
+			"CAPTCHA_FAILED",
 			"RATE_LIMITED",
 			"SMS_DELIVERY_FAILED",
 			"SMS_BUDGET_EXHAUSTED",
@@ -51,7 +54,7 @@ export const resendOtp = createRoute({
 	path: "/resend-otp",
 	tags: ["Registration"],
 	summary: "Text a new code for the pending registration; the previous code stops working",
-	middleware: jsonGate,
+	middleware: [ipSendLimit, jsonGate, requireTurnstile] as const,
 	request: { body: jsonRequest(ResendOtpBody) },
 	responses: {
 		200: jsonResponse(OtpSentResponse, "Code resent"),
@@ -59,6 +62,7 @@ export const resendOtp = createRoute({
 			"OTP_NOT_FOUND",
 			"OTP_EXPIRED",
 			"COUNTRY_NOT_ALLOWED",
+			"CAPTCHA_FAILED",
 			"RATE_LIMITED",
 			"SMS_DELIVERY_FAILED",
 			"SMS_BUDGET_EXHAUSTED",

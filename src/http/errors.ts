@@ -13,6 +13,7 @@ export const ERROR_CODES = {
 		status: 401,
 		message: "This refresh token was already used; every session it belonged to has been signed out",
 	},
+	CAPTCHA_FAILED: { status: 403, message: "The bot check failed; solve the challenge and try again" },
 	COUNTRY_NOT_ALLOWED: { status: 403, message: "SMS cannot be sent to numbers in this country" },
 	OTP_NOT_FOUND: {
 		status: 404,

@@ -1,0 +1,37 @@
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "../http/app-env";
+import { throttleKeyOf } from "../http/client";
+import { ApiError } from "../http/errors";
+import { takeQuotas } from "./reserve";
+import { HOUR_MS } from "./rules";
+
+/** The period of SEND_RATE_LIMITER in wrangler.toml (the binding cannot tell). */
+const BURST_PERIOD_SECONDS = 60;
+
+/**
+ * Limits the routes that send SMS per client address (the /64 for IPv6):
+ * bursts with the Workers Rate Limiting binding (per location, cheap, no
+ * storage), then hourly and daily caps in one counter object per address and
+ * window, which hold across every location. Runs before validation, so a
+ * flood of malformed requests is limited too. Skipped when the request did
+ * not come through Cloudflare (no CF-Connecting-IP) or IP_RATE_LIMITS=off.
+ */
+export const ipSendLimit = createMiddleware<AppEnv>(async (c, next) => {
+	const { ipLimits } = c.get("config");
+	const ip = throttleKeyOf(c.req.raw);
+	if (!ipLimits.enabled || !ip) return next();
+	const burst = await c.env.SEND_RATE_LIMITER.limit({ key: ip });
+	if (!burst.success)
+		throw new ApiError("RATE_LIMITED", "Too many requests from your network; slow down", {
+			retryAfter: BURST_PERIOD_SECONDS,
+		});
+	const taken = await takeQuotas(c.env, [
+		{ scope: `ip-hour:${ip}`, limit: ipLimits.perHour, windowMs: HOUR_MS },
+		{ scope: `ip-day:${ip}`, limit: ipLimits.perDay, windowMs: 24 * HOUR_MS },
+	]);
+	if ("refused" in taken)
+		throw new ApiError("RATE_LIMITED", "Too many codes requested from your network; try again later", {
+			retryAfter: taken.retryAfter,
+		});
+	await next();
+});

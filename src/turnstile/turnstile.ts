@@ -1,0 +1,78 @@
+/** Where and how to reach Cloudflare's siteverify API. */
+export interface TurnstileConfig {
+	secretKey: string;
+	/** The full siteverify URL, normally https://challenges.cloudflare.com/turnstile/v0/siteverify. */
+	verifyUrl: string;
+	timeoutMs: number;
+}
+
+/**
+ * `missing`: the client sent no token. `invalid`: Cloudflare refused the token
+ * (forged, expired, already redeemed). `unavailable`: no verdict on the token,
+ * because siteverify failed or refused our request; not the client's fault.
+ */
+export type TurnstileOutcome =
+	| { ok: true }
+	| { ok: false; reason: "missing" | "invalid" | "unavailable"; errorCodes: string[] };
+
+/** Cloudflare documents tokens as at most 2048 characters; anything longer cannot be genuine. */
+const MAX_TOKEN_LENGTH = 2048;
+
+/**
+ * Codes that describe our request or Cloudflare itself rather than the token:
+ * a missing or wrong secret (including a test secret sent a real token),
+ * a request siteverify could not parse, or an error on Cloudflare's side.
+ */
+const NOT_THE_CLIENTS_FAULT = new Set([
+	"missing-input-secret",
+	"invalid-input-secret",
+	"bad-request",
+	"internal-error",
+]);
+
+/**
+ * Validates a Turnstile token with siteverify (form-encoded POST, plain `fetch`).
+ * Never throws: network errors, timeouts, non-2xx and unreadable answers are `unavailable`.
+ */
+export async function verifyTurnstile(
+	config: TurnstileConfig,
+	token: string | undefined,
+	remoteIp: string | null,
+	fetcher: typeof fetch = fetch,
+): Promise<TurnstileOutcome> {
+	if (!token) return { ok: false, reason: "missing", errorCodes: [] };
+	// Refused locally so junk never costs a round trip; siteverify would reject it anyway.
+	if (token.length > MAX_TOKEN_LENGTH) return { ok: false, reason: "invalid", errorCodes: [] };
+
+	const form = new URLSearchParams({ secret: config.secretKey, response: token });
+	// Optional for Cloudflare, but it ties the token to the visitor who solved the challenge.
+	if (remoteIp) form.set("remoteip", remoteIp);
+
+	let payload: { success?: unknown; "error-codes"?: unknown };
+	try {
+		const res = await fetcher(config.verifyUrl, {
+			method: "POST",
+			headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
+			body: form,
+			signal: AbortSignal.timeout(config.timeoutMs),
+		});
+		if (!res.ok) return unavailable([]);
+		payload = (await res.json()) as typeof payload;
+	} catch {
+		// Network failure, timeout, or a body that is not JSON (an HTML error page from a proxy).
+		return unavailable([]);
+	}
+	if (typeof payload !== "object" || payload === null || typeof payload.success !== "boolean") {
+		return unavailable([]);
+	}
+	const codes = Array.isArray(payload["error-codes"])
+		? payload["error-codes"].filter((c): c is string => typeof c === "string")
+		: [];
+	if (payload.success) return { ok: true };
+	if (codes.some((c) => NOT_THE_CLIENTS_FAULT.has(c))) return unavailable(codes);
+	return { ok: false, reason: "invalid", errorCodes: codes };
+}
+
+function unavailable(errorCodes: string[]): TurnstileOutcome {
+	return { ok: false, reason: "unavailable", errorCodes };
+}
