@@ -62,6 +62,11 @@ const schema = z
 		TURNSTILE_SECRET_KEY: optionalString,
 		TURNSTILE_VERIFY_URL: z.url("must be a URL").default("https://challenges.cloudflare.com/turnstile/v0/siteverify"),
 		TURNSTILE_TIMEOUT_MS: int(100, 30_000, 5000),
+		SMS_PREFIX_GUARD: z.enum(["on", "off"], { error: "must be on or off" }).default("on"),
+		SMS_PREFIX_MIN_SENDS: int(1, 100_000, 20),
+		SMS_PREFIX_MIN_VERIFY_PERCENT: int(0, 100, 10),
+		SMS_PREFIX_WINDOW_SECONDS: int(600, 7 * 86_400, 86_400),
+		SMS_PREFIX_BLOCK_SECONDS: int(60, 7 * 86_400, 3600),
 		IP_RATE_LIMITS: z.enum(["on", "off"], { error: "must be on or off" }).default("on"),
 		IP_SENDS_PER_HOUR: int(0, 1_000_000, 20),
 		IP_SENDS_PER_DAY: int(0, 1_000_000, 50),
@@ -270,6 +275,8 @@ export interface Config {
 	corsOrigins: string[];
 	smsPolicy: SmsPolicy;
 	ipLimits: IpLimits;
+	/** The conversion-rate guard per number prefix; `enabled` false with SMS_PREFIX_GUARD=off. */
+	prefixGuard: { enabled: boolean; minSends: number; minRate: number; windowMs: number; blockMs: number };
 	/** Set when TURNSTILE_SECRET_KEY is: the routes that send SMS then require a solved challenge. */
 	turnstile?: TurnstileConfig;
 	tokens: TokenConfig;
@@ -334,6 +341,13 @@ export function parseConfig(env: Record<string, unknown>): Config {
 		turnstile: v.TURNSTILE_SECRET_KEY
 			? { secretKey: v.TURNSTILE_SECRET_KEY, verifyUrl: v.TURNSTILE_VERIFY_URL, timeoutMs: v.TURNSTILE_TIMEOUT_MS }
 			: undefined,
+		prefixGuard: {
+			enabled: v.SMS_PREFIX_GUARD === "on",
+			minSends: v.SMS_PREFIX_MIN_SENDS,
+			minRate: v.SMS_PREFIX_MIN_VERIFY_PERCENT / 100,
+			windowMs: v.SMS_PREFIX_WINDOW_SECONDS * 1000,
+			blockMs: v.SMS_PREFIX_BLOCK_SECONDS * 1000,
+		},
 		ipLimits: { enabled: v.IP_RATE_LIMITS === "on", perHour: v.IP_SENDS_PER_HOUR, perDay: v.IP_SENDS_PER_DAY },
 		smsPolicy: {
 			allowedCountries: v.SMS_ALLOWED_COUNTRIES,

@@ -23,6 +23,7 @@ export const sendOtp = createRoute({
 			"RATE_LIMITED",
 			"SMS_DELIVERY_FAILED",
 			"SMS_BUDGET_EXHAUSTED",
+			"SMS_PREFIX_BLOCKED",
 			"SERVICE_UNAVAILABLE",
 		),
 	},
@@ -66,6 +67,7 @@ export const resendOtp = createRoute({
 			"RATE_LIMITED",
 			"SMS_DELIVERY_FAILED",
 			"SMS_BUDGET_EXHAUSTED",
+			"SMS_PREFIX_BLOCKED",
 		),
 	},
 });

@@ -51,6 +51,10 @@ export const ERROR_CODES = {
 		status: 503,
 		message: "We cannot send more codes right now; try again later",
 	},
+	SMS_PREFIX_BLOCKED: {
+		status: 503,
+		message: "We cannot send codes to this number range right now; try again later",
+	},
 	SERVICE_UNAVAILABLE: {
 		status: 503,
 		message: "A service we depend on is unavailable; try again",

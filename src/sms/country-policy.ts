@@ -11,6 +11,16 @@ export function numberOrigin(phone: string): { callingCode: string; countries: s
 }
 
 /**
+ * The number range a number belongs to, for the conversion-rate guard: the
+ * calling code and the next three digits (`+447071234567` → `+44707`).
+ */
+export function numberPrefix(phone: string): string {
+	const parsed = parsePhoneNumberFromString(phone);
+	if (!parsed) return phone.slice(0, 7);
+	return `+${parsed.countryCallingCode}${String(parsed.nationalNumber).slice(0, 3)}`;
+}
+
+/**
  * COUNTRY_NOT_ALLOWED when the number's country is blocked or, with an allow
  * list, not on it. A number whose country cannot be pinned down passes an
  * allow list only if every country it could belong to is on it, and fails a

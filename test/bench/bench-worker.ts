@@ -4,6 +4,7 @@ import { createApp } from "../../src/app";
 import { getConfig } from "../../src/config/config";
 import { hashPassword } from "../../src/passwords/scrypt";
 
+export { PrefixGuard } from "../../src/budget/prefix-guard";
 export { SmsBudget } from "../../src/budget/sms-budget";
 export { PhoneChallenge } from "../../src/challenge/phone-challenge";
 export { LoginThrottle } from "../../src/throttle/login-throttle";

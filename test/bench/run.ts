@@ -60,6 +60,7 @@ async function main(): Promise<void> {
 				OTP_MAX_FAILED_VERIFICATIONS_PER_DAY: "1000",
 				// A load test, not an attack: the SMS budgets would stop it.
 				SMS_BUDGET_PER_HOUR: "0",
+				SMS_PREFIX_GUARD: "off",
 				SMS_BUDGET_PER_COUNTRY_PER_HOUR: "0",
 				PASSWORD_SCRYPT_N: run.N,
 				PASSWORD_SCRYPT_R: run.R,
