@@ -2,6 +2,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "n
 import { codeIn, createFakeTwilio, FAKE_ACCOUNT_SID, FAKE_AUTH_TOKEN, FAKE_FROM } from "../fakes/fake-twilio.ts";
 import { serveFetch } from "../fakes/serve.ts";
 import { startWranglerDev, type WranglerDev } from "../support/wrangler-dev.ts";
+import { envInt, runBenchmark } from "./harness.ts";
 
 /**
  * `npm run bench:attack`: a simulated SMS-pumping attack against `wrangler dev`
@@ -284,26 +285,4 @@ const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * ite
 const randomDigits = (n: number) => Array.from({ length: n }, () => Math.floor(Math.random() * 10)).join("");
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
-function envInt(name: string, fallback: number): number {
-	const value = Number(process.env[name] ?? fallback);
-	if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
-	return value;
-}
-
-let exiting: Promise<never> | undefined;
-/** Stops every server this process started, once, whatever asked first (the end, an error, a signal). */
-function shutdown(code: number): Promise<never> {
-	exiting ??= Promise.allSettled(servers.map((s) => s.stop())).then(() => process.exit(code));
-	return exiting;
-}
-
-process.once("SIGINT", () => void shutdown(130));
-process.once("SIGTERM", () => void shutdown(143));
-main().then(
-	() => shutdown(0),
-	(err: unknown) => {
-		console.error(err);
-		if (current) console.error(`--- wrangler dev output (tail) ---\n${current.output().slice(-4000)}`);
-		return shutdown(1);
-	},
-);
+runBenchmark(main, servers, () => current);

@@ -3,6 +3,7 @@ import { cpus } from "node:os";
 import { codeIn, createFakeTwilio, FAKE_ACCOUNT_SID, FAKE_AUTH_TOKEN, FAKE_FROM } from "../fakes/fake-twilio.ts";
 import { serveFetch } from "../fakes/serve.ts";
 import { clockTicksPerSecond, cpuTicks, startWranglerDev, type WranglerDev } from "../support/wrangler-dev.ts";
+import { envInt, runBenchmark } from "./harness.ts";
 
 /**
  * `npm run bench`: throughput, latency and workerd CPU per request of the
@@ -58,9 +59,10 @@ async function main(): Promise<void> {
 				OTP_RESEND_COOLDOWN_SECONDS: "0",
 				OTP_MAX_SENDS_PER_DAY: "1000",
 				OTP_MAX_FAILED_VERIFICATIONS_PER_DAY: "1000",
-				// A load test, not an attack: the SMS budgets would stop it.
+				// A load test, not an attack, from one address: the protection layers would stop it.
 				SMS_BUDGET_PER_HOUR: "0",
 				SMS_PREFIX_GUARD: "off",
+				IP_RATE_LIMITS: "off",
 				SMS_BUDGET_PER_COUNTRY_PER_HOUR: "0",
 				PASSWORD_SCRYPT_N: run.N,
 				PASSWORD_SCRYPT_R: run.R,
@@ -330,26 +332,4 @@ function targets(results: Result[]) {
 	];
 }
 
-function envInt(name: string, fallback: number): number {
-	const value = Number(process.env[name] ?? fallback);
-	if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
-	return value;
-}
-
-let exiting: Promise<never> | undefined;
-/** Stops every server this process started, once, whatever asked first (the end, an error, a signal). */
-function shutdown(code: number): Promise<never> {
-	exiting ??= Promise.allSettled(servers.map((s) => s.stop())).then(() => process.exit(code));
-	return exiting;
-}
-
-process.once("SIGINT", () => void shutdown(130));
-process.once("SIGTERM", () => void shutdown(143));
-main().then(
-	() => shutdown(0),
-	(err: unknown) => {
-		console.error(err);
-		if (current) console.error(`--- wrangler dev output (tail) ---\n${current.output().slice(-4000)}`);
-		return shutdown(1);
-	},
-);
+runBenchmark(main, servers, () => current);
