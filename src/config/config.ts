@@ -1,3 +1,4 @@
+import { type CountryCode, isSupportedCountry } from "libphonenumber-js";
 import { z } from "zod";
 import { ApiError } from "../http/errors";
 import { scryptLimitProblems } from "../passwords/scrypt";
@@ -57,6 +58,15 @@ const schema = z
 		OTP_TOMBSTONE_SECONDS: int(60, 86_400, 3600),
 		OTP_MAX_SENDS_PER_DAY: int(1, 1000, 10),
 		OTP_MAX_FAILED_VERIFICATIONS_PER_DAY: int(1, 1000, 10),
+		DEFAULT_COUNTRY: z
+			.preprocess(
+				(v) => (typeof v === "string" && v.trim() ? v.trim().toUpperCase() : undefined),
+				z
+					.string()
+					.regex(/^[A-Z]{2}$/, "must be a two-letter country code, like GB")
+					.optional(),
+			)
+			.refine((c) => c === undefined || isSupportedCountry(c), "is not a country libphonenumber-js knows"),
 		SMS_ALLOWED_COUNTRIES: countryList,
 		SMS_BLOCKED_COUNTRIES: countryList,
 		TURNSTILE_SECRET_KEY: optionalString,
@@ -274,6 +284,8 @@ export interface Config {
 	sms: { kind: "twilio"; twilio: TwilioConfig } | { kind: "console" };
 	corsOrigins: string[];
 	smsPolicy: SmsPolicy;
+	/** Reads phone numbers typed without a country code as this country's. */
+	defaultCountry?: CountryCode;
 	ipLimits: IpLimits;
 	/** The conversion-rate guard per number prefix; `enabled` false with SMS_PREFIX_GUARD=off. */
 	prefixGuard: { enabled: boolean; minSends: number; minRate: number; windowMs: number; blockMs: number };
@@ -341,6 +353,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
 		turnstile: v.TURNSTILE_SECRET_KEY
 			? { secretKey: v.TURNSTILE_SECRET_KEY, verifyUrl: v.TURNSTILE_VERIFY_URL, timeoutMs: v.TURNSTILE_TIMEOUT_MS }
 			: undefined,
+		defaultCountry: v.DEFAULT_COUNTRY as CountryCode | undefined,
 		prefixGuard: {
 			enabled: v.SMS_PREFIX_GUARD === "on",
 			minSends: v.SMS_PREFIX_MIN_SENDS,

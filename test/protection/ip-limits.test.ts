@@ -1,3 +1,4 @@
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
@@ -78,6 +79,22 @@ describe("per-address limits on the routes that send SMS", () => {
 			expect((await blocked("/api/customers/send-otp", registration(uniquePhone(AREA)), ip)).status).toBe(429);
 		const open = appWith({ IP_SENDS_PER_HOUR: "1", IP_SENDS_PER_DAY: "1" });
 		expect((await open("/api/customers/send-otp", registration(uniquePhone(AREA)), ip)).status).toBe(200);
+	});
+
+	it("frees an address once its hour has passed", async () => {
+		const call = appWith({ IP_SENDS_PER_HOUR: "1", IP_SENDS_PER_DAY: "100" });
+		const ip = "203.0.113.80";
+		const hourly = env.SMS_BUDGET.get(env.SMS_BUDGET.idFromName(`ip-hour:${ip}`));
+		const T0 = Date.UTC(2030, 0, 1);
+		const at = (ms: number) =>
+			runInDurableObject(hourly, (instance) => {
+				(instance as unknown as { clock: () => number }).clock = () => ms;
+			});
+		await at(T0);
+		expect((await call("/api/customers/send-otp", registration(uniquePhone(AREA)), ip)).status).toBe(200);
+		expect((await call("/api/customers/send-otp", registration(uniquePhone(AREA)), ip)).status).toBe(429);
+		await at(T0 + 3_600_000 + 60_000);
+		expect((await call("/api/customers/send-otp", registration(uniquePhone(AREA)), ip)).status).toBe(200);
 	});
 
 	it("switches off with IP_RATE_LIMITS=off (a load test from one address)", async () => {
