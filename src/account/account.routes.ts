@@ -1,9 +1,8 @@
 import { createRoute } from "@hono/zod-openapi";
-import { ipSendLimit } from "../budget/ip-limit";
 import { errorResponses } from "../http/error-schema";
 import { bearerSecurity, jsonGate, jsonRequest, jsonResponse } from "../http/openapi";
+import { smsSendGate } from "../protection/send-gate";
 import { requireAuth } from "../sessions/require-auth";
-import { requireTurnstile } from "../turnstile/require-turnstile";
 import {
 	DeleteAccountBody,
 	DoneResponse,
@@ -48,7 +47,7 @@ export const sendResetOtp = createRoute({
 	summary: "Text a password-reset code to a registered phone",
 	description:
 		"Answers the same whether or not the number is registered, and texts only registered ones. Codes follow the registration rules (expiry, attempts, cooldown, hourly cap).",
-	middleware: [ipSendLimit, jsonGate, requireTurnstile] as const,
+	middleware: smsSendGate,
 	request: { body: jsonRequest(ResetSendBody) },
 	responses: {
 		200: jsonResponse(ResetSentResponse, "Accepted"),

@@ -1,12 +1,11 @@
 import { DurableObject } from "cloudflare:workers";
-import { prefixGuardFor } from "../budget/prefix-guard";
-import { reserveSms } from "../budget/reserve";
 import { type Config, getConfig } from "../config/config";
 import { customerRepository } from "../customers/customers.repository";
 import { type Failure, failure } from "../http/errors";
 import { log, maskPhone } from "../http/log";
 import { hashPassword } from "../passwords/scrypt";
-import { countryRefusal, numberPrefix } from "../sms/country-policy";
+import { clearToSend, codeVerified } from "../protection/clear-to-send";
+import { countryRefusal } from "../sms/country-policy";
 import { createSender, otpMessage, type SmsSender } from "../sms/sender";
 import { generateCode, macCode, macsEqual } from "./code";
 import {
@@ -97,7 +96,7 @@ export class PhoneChallenge extends DurableObject<Env> {
 		try {
 			const at = new Date(now);
 			const id = await customers.insert({ ...registration, phoneVerifiedAt: at, createdAt: at });
-			await this.#prefixVerified(registration.phone);
+			await codeVerified(this.env, this.#config, registration.phone);
 			if (id !== null) return { ok: true, customerId: id };
 			const field = (await customers.findTaken(registration.email, registration.phone)) ?? undefined;
 			return failure("CUSTOMER_EXISTS", { field });
@@ -143,7 +142,7 @@ export class PhoneChallenge extends DurableObject<Env> {
 			);
 			// The account was deleted after the code was sent: nothing is left to reset.
 			if (!changed) return NO_RESET;
-			await this.#prefixVerified(subject.phone);
+			await codeVerified(this.env, this.#config, subject.phone);
 			return { ok: true, customerId };
 		} catch (err) {
 			return this.#giveBack("reset", before, "password_reset_failed", err);
@@ -195,24 +194,10 @@ export class PhoneChallenge extends DurableObject<Env> {
 		const sent: SendResult = { ok: true, expiresAt: now + otp.ttlMs };
 		if (testCode) return sent;
 
-		let reservation: Awaited<ReturnType<typeof reserveSms>>;
-		try {
-			reservation = await reserveSms(this.env, smsPolicy, subject.phone);
-		} catch (err) {
+		const cleared = await clearToSend(this.env, this.#config, subject.phone);
+		if ("ok" in cleared) {
 			this.#revert(purpose, before, generation, false);
-			log("error", "sms_budget_unavailable", { purpose, phone: maskPhone(subject.phone), error: String(err) });
-			return failure("SERVICE_UNAVAILABLE");
-		}
-		if ("ok" in reservation) {
-			this.#revert(purpose, before, generation, false);
-			return reservation;
-		}
-		// After the budget, so a budget refusal never counts as an unverified send to the prefix.
-		const blocked = await this.#prefixBlocked(subject.phone);
-		if (blocked) {
-			await reservation.release();
-			this.#revert(purpose, before, generation, false);
-			return blocked;
+			return cleared;
 		}
 		const outcome = await this.#sender.send(subject.phone, otpMessage(appName, code, otp.ttlMs, purpose));
 		if (outcome.ok) return sent;
@@ -228,29 +213,6 @@ export class PhoneChallenge extends DurableObject<Env> {
 		return outcome.reason === "invalid_number"
 			? failure("VALIDATION_ERROR", { field: "phone", message: "phone: this number cannot receive SMS" })
 			: failure("SMS_DELIVERY_FAILED");
-	}
-
-	/** SMS_PREFIX_BLOCKED when the number's range is being pumped; otherwise the send is counted there. */
-	async #prefixBlocked(phone: string): Promise<Failure | null> {
-		if (!this.#config.prefixGuard.enabled) return null;
-		try {
-			const { blockedFor } = await prefixGuardFor(this.env, phone).admit();
-			if (blockedFor === null) return null;
-			log("error", "sms_prefix_blocked", { prefix: numberPrefix(phone), phone: maskPhone(phone) });
-			return failure("SMS_PREFIX_BLOCKED", { retryAfter: Math.max(1, Math.ceil(blockedFor / 1000)) });
-		} catch (err) {
-			// The guard is a heuristic on top of the budgets: if it cannot answer, the budgets still bound the cost.
-			log("warn", "sms_prefix_guard_unavailable", { error: String(err) });
-			return null;
-		}
-	}
-
-	/** Tells the prefix guard a code was verified; never fails the verification. */
-	async #prefixVerified(phone: string): Promise<void> {
-		if (!this.#config.prefixGuard.enabled || this.#config.smsPolicy.testNumbers.has(phone)) return;
-		await prefixGuardFor(this.env, phone)
-			.verified()
-			.catch((err: unknown) => log("warn", "sms_prefix_guard_unavailable", { error: String(err) }));
 	}
 
 	/** Undoes the send of `generation` unless a later one replaced it; `sent`: it reached the provider. */

@@ -1,8 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
-import { ipSendLimit } from "../budget/ip-limit";
 import { errorResponses } from "../http/error-schema";
 import { jsonGate, jsonRequest, jsonResponse } from "../http/openapi";
-import { requireTurnstile } from "../turnstile/require-turnstile";
+import { SMS_SEND_ERRORS, smsSendGate } from "../protection/send-gate";
 import { OtpSentResponse, RegisteredResponse, ResendOtpBody, SendOtpBody, VerifyOtpBody } from "./customers.schemas";
 
 export const sendOtp = createRoute({
@@ -12,20 +11,11 @@ export const sendOtp = createRoute({
 	summary: "Start a registration and text a 6-digit code to the phone",
 	description:
 		"Replaces any registration pending for the same phone. The password is hashed before anything is stored.",
-	middleware: [ipSendLimit, jsonGate, requireTurnstile] as const,
+	middleware: smsSendGate,
 	request: { body: jsonRequest(SendOtpBody) },
 	responses: {
 		200: jsonResponse(OtpSentResponse, "Code sent"),
-		...errorResponses(
-			"CUSTOMER_EXISTS",
-			"COUNTRY_NOT_ALLOWED",
-			"CAPTCHA_FAILED",
-			"RATE_LIMITED",
-			"SMS_DELIVERY_FAILED",
-			"SMS_BUDGET_EXHAUSTED",
-			"SMS_PREFIX_BLOCKED",
-			"SERVICE_UNAVAILABLE",
-		),
+		...errorResponses("CUSTOMER_EXISTS", ...SMS_SEND_ERRORS, "SERVICE_UNAVAILABLE"),
 	},
 });
 
@@ -55,19 +45,10 @@ export const resendOtp = createRoute({
 	path: "/resend-otp",
 	tags: ["Registration"],
 	summary: "Text a new code for the pending registration; the previous code stops working",
-	middleware: [ipSendLimit, jsonGate, requireTurnstile] as const,
+	middleware: smsSendGate,
 	request: { body: jsonRequest(ResendOtpBody) },
 	responses: {
 		200: jsonResponse(OtpSentResponse, "Code resent"),
-		...errorResponses(
-			"OTP_NOT_FOUND",
-			"OTP_EXPIRED",
-			"COUNTRY_NOT_ALLOWED",
-			"CAPTCHA_FAILED",
-			"RATE_LIMITED",
-			"SMS_DELIVERY_FAILED",
-			"SMS_BUDGET_EXHAUSTED",
-			"SMS_PREFIX_BLOCKED",
-		),
+		...errorResponses("OTP_NOT_FOUND", "OTP_EXPIRED", ...SMS_SEND_ERRORS),
 	},
 });

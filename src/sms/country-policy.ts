@@ -1,10 +1,21 @@
-import { parsePhoneNumberFromString } from "libphonenumber-js";
+import { type PhoneNumber, parsePhoneNumberFromString } from "libphonenumber-js";
 import type { SmsPolicy } from "../config/config";
 import { type Failure, failure } from "../http/errors";
 
+let last: { phone: string; parsed: PhoneNumber | undefined } | undefined;
+
+/**
+ * One parse per number: a send asks for its country, calling code and range
+ * in turn, and each phone's object only ever sees its own number.
+ */
+function parse(phone: string): PhoneNumber | undefined {
+	if (last?.phone !== phone) last = { phone, parsed: parsePhoneNumberFromString(phone) };
+	return last.parsed;
+}
+
 /** Where a number lives, as far as its digits tell: the calling code always, the country when known. */
 export function numberOrigin(phone: string): { callingCode: string; countries: string[] } {
-	const parsed = parsePhoneNumberFromString(phone);
+	const parsed = parse(phone);
 	if (!parsed) return { callingCode: "unknown", countries: [] };
 	const countries = parsed.country ? [parsed.country] : parsed.getPossibleCountries();
 	return { callingCode: parsed.countryCallingCode, countries };
@@ -15,7 +26,7 @@ export function numberOrigin(phone: string): { callingCode: string; countries: s
  * calling code and the next three digits (`+447071234567` → `+44707`).
  */
 export function numberPrefix(phone: string): string {
-	const parsed = parsePhoneNumberFromString(phone);
+	const parsed = parse(phone);
 	if (!parsed) return phone.slice(0, 7);
 	return `+${parsed.countryCallingCode}${String(parsed.nationalNumber).slice(0, 3)}`;
 }

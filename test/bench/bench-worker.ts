@@ -4,9 +4,9 @@ import { createApp } from "../../src/app";
 import { getConfig } from "../../src/config/config";
 import { hashPassword } from "../../src/passwords/scrypt";
 
-export { PrefixGuard } from "../../src/budget/prefix-guard";
-export { SmsBudget } from "../../src/budget/sms-budget";
 export { PhoneChallenge } from "../../src/challenge/phone-challenge";
+export { PrefixGuard } from "../../src/protection/prefix-guard";
+export { RollingCounter } from "../../src/protection/rolling-counter";
 export { LoginThrottle } from "../../src/throttle/login-throttle";
 
 /**

@@ -1,7 +1,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { type Buckets, total } from "../../src/budget/rules";
+import { type Buckets, total } from "../../src/protection/counter-rules";
 import { customerCount, lastCode, sendOtp, setClock, smsTo, storedChallenge, uniquePhone, verifyOtp } from "../helpers";
 
 const AREA = "631";
@@ -14,7 +14,7 @@ const COUNTRY_LIMIT = 200;
 /** A test number of the bindings: fixed code, never texted. */
 const TEST_UK = "+447700900123";
 
-const budget = (scope: string) => env.SMS_BUDGET.get(env.SMS_BUDGET.idFromName(scope));
+const budget = (scope: string) => env.COUNTERS.get(env.COUNTERS.idFromName(scope));
 
 async function setBudgetClock(scope: string, ms: number): Promise<void> {
 	await runInDurableObject(budget(scope), (instance) => {

@@ -1,9 +1,9 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { reserveSms } from "../../src/budget/reserve";
-import { type Buckets, forgetAt, giveBack, prune, take, total } from "../../src/budget/rules";
 import type { SmsPolicy } from "../../src/config/config";
+import { type Buckets, forgetAt, giveBack, prune, take, total } from "../../src/protection/counter-rules";
+import { reserveSms } from "../../src/protection/reserve";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -65,7 +65,7 @@ describe("budget rules", () => {
 let scopes = 0;
 /** A budget object no other test touches. */
 function freshBudget() {
-	const stub = env.SMS_BUDGET.get(env.SMS_BUDGET.idFromName(`unit:${++scopes}`));
+	const stub = env.COUNTERS.get(env.COUNTERS.idFromName(`unit:${++scopes}`));
 	return {
 		stub,
 		setClock: (ms: number) =>
@@ -81,7 +81,7 @@ function freshBudget() {
 	};
 }
 
-describe("SmsBudget object", () => {
+describe("RollingCounter object", () => {
 	it("takes until the limit, then says how long to wait", async () => {
 		const b = freshBudget();
 		await b.setClock(B0);
@@ -129,14 +129,14 @@ describe("reserveSms", () => {
 	afterEach(() => vi.restoreAllMocks());
 
 	let prefixes = 0;
-	/** An env whose SMS_BUDGET scopes (`global`, `cc:…`) are this test's own objects. */
+	/** An env whose COUNTERS scopes (`global`, `cc:…`) are this test's own objects. */
 	function isolated() {
 		const prefix = `reserve${++prefixes}:`;
-		const stubOf = (scope: string) => env.SMS_BUDGET.get(env.SMS_BUDGET.idFromName(prefix + scope));
+		const stubOf = (scope: string) => env.COUNTERS.get(env.COUNTERS.idFromName(prefix + scope));
 		const fakeEnv = {
-			SMS_BUDGET: {
-				idFromName: (name: string) => env.SMS_BUDGET.idFromName(prefix + name),
-				get: (id: DurableObjectId) => env.SMS_BUDGET.get(id),
+			COUNTERS: {
+				idFromName: (name: string) => env.COUNTERS.idFromName(prefix + name),
+				get: (id: DurableObjectId) => env.COUNTERS.get(id),
 			},
 		} as unknown as Env;
 		const count = (scope: string) =>

@@ -84,7 +84,7 @@ describe("per-address limits on the routes that send SMS", () => {
 	it("frees an address once its hour has passed", async () => {
 		const call = appWith({ IP_SENDS_PER_HOUR: "1", IP_SENDS_PER_DAY: "100" });
 		const ip = "203.0.113.80";
-		const hourly = env.SMS_BUDGET.get(env.SMS_BUDGET.idFromName(`ip-hour:${ip}`));
+		const hourly = env.COUNTERS.get(env.COUNTERS.idFromName(`ip-hour:${ip}`));
 		const T0 = Date.UTC(2030, 0, 1);
 		const at = (ms: number) =>
 			runInDurableObject(hourly, (instance) => {

@@ -1,7 +1,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { prefixGuardFor } from "../../src/budget/prefix-guard";
+import { prefixGuardFor } from "../../src/protection/prefix-guard";
 import {
 	admitSend,
 	FRESH,
@@ -9,7 +9,7 @@ import {
 	type PrefixState,
 	rate,
 	recordVerified,
-} from "../../src/budget/prefix-rules";
+} from "../../src/protection/prefix-rules";
 import { numberPrefix } from "../../src/sms/country-policy";
 import { lastCode, sendOtp, setClock, smsTo, verifyOtp } from "../helpers";
 

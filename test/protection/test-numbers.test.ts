@@ -88,9 +88,9 @@ describe("TEST_PHONE_NUMBERS", () => {
 	});
 });
 
-/** What the SmsBudget object of `scope` keeps in storage. */
+/** What the RollingCounter object of `scope` keeps in storage. */
 async function budgetKeys(scope: string): Promise<string[]> {
-	return runInDurableObject(env.SMS_BUDGET.get(env.SMS_BUDGET.idFromName(scope)), async (_, state) => [
+	return runInDurableObject(env.COUNTERS.get(env.COUNTERS.idFromName(scope)), async (_, state) => [
 		...(await state.storage.list()).keys(),
 	]);
 }

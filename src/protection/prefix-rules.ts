@@ -1,4 +1,4 @@
-import { type Buckets, total } from "./rules";
+import { type Buckets, total } from "./counter-rules";
 
 /**
  * The conversion-rate guard of one number prefix (calling code plus the next

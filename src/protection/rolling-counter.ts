@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import { type Buckets, forgetAt, giveBack, HOUR_MS, prune, take } from "./rules";
+import { type Buckets, forgetAt, giveBack, HOUR_MS, prune, take } from "./counter-rules";
 
 /**
  * One rolling-window counter: the SMS budget of a scope (`global`, or
@@ -8,7 +8,7 @@ import { type Buckets, forgetAt, giveBack, HOUR_MS, prune, take } from "./rules"
  * (`ip-hour:<ip>`, `ip-day:<ip>`). One object per scope, so a count holds
  * across every location. An object always uses the window it was first given.
  */
-export class SmsBudget extends DurableObject<Env> {
+export class RollingCounter extends DurableObject<Env> {
 	#buckets: Buckets = {};
 	#windowMs = HOUR_MS;
 	/** Milliseconds since the epoch; tests replace it to move time. */

@@ -2,8 +2,8 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../http/app-env";
 import { throttleKeyOf } from "../http/client";
 import { ApiError } from "../http/errors";
+import { HOUR_MS } from "./counter-rules";
 import { takeQuotas } from "./reserve";
-import { HOUR_MS } from "./rules";
 
 /** The period of SEND_RATE_LIMITER in wrangler.toml (the binding cannot tell). */
 const BURST_PERIOD_SECONDS = 60;

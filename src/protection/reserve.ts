@@ -2,7 +2,7 @@ import type { SmsPolicy } from "../config/config";
 import { type Failure, failure } from "../http/errors";
 import { log, maskPhone } from "../http/log";
 import { numberOrigin } from "../sms/country-policy";
-import { HOUR_MS } from "./rules";
+import { HOUR_MS } from "./counter-rules";
 
 /** What was taken from which counters, so something that did not happen can give it back. */
 export interface Reservation {
@@ -16,7 +16,7 @@ export interface Quota {
 	windowMs: number;
 }
 
-const counter = (env: Env, scope: string) => env.SMS_BUDGET.get(env.SMS_BUDGET.idFromName(scope));
+const counter = (env: Env, scope: string) => env.COUNTERS.get(env.COUNTERS.idFromName(scope));
 
 /**
  * Takes one from each quota in turn (a limit of 0 is no limit). On the first
