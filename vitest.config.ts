@@ -1,5 +1,6 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { createFakeResend, FAKE_RESEND_KEY } from "./test/fakes/fake-resend.ts";
 import { createFakeTurnstile } from "./test/fakes/fake-turnstile.ts";
 import { createFakeTwilio, FAKE_ACCOUNT_SID, FAKE_AUTH_TOKEN, FAKE_FROM } from "./test/fakes/fake-twilio.ts";
 
@@ -7,11 +8,16 @@ import { createFakeTwilio, FAKE_ACCOUNT_SID, FAKE_AUTH_TOKEN, FAKE_FROM } from "
 const TWILIO_HOST = "twilio.test";
 /** Where Turnstile's siteverify lives for tests that switch the bot check on. */
 const TURNSTILE_HOST = "turnstile.test";
+/** Where the Worker under test believes Resend lives. */
+const RESEND_HOST = "resend.test";
+/** Where the Worker believes it is reachable; Twilio status callbacks are signed for this origin. */
+const PUBLIC_BASE_URL = "https://verify.example.com";
 
 export default defineConfig(async () => {
 	const migrations = await readD1Migrations("migrations");
 	const twilio = createFakeTwilio({ hangMs: 2_000 });
 	const turnstile = createFakeTurnstile();
+	const resend = createFakeResend({ hangMs: 2_000 });
 	return {
 		test: {
 			projects: [
@@ -38,11 +44,18 @@ export default defineConfig(async () => {
 									// Cuba is blocked, so a +53 number shows the country policy end to end.
 									SMS_BLOCKED_COUNTRIES: "CU",
 									TEST_PHONE_NUMBERS: "+15005550199:123456,+447700900123:654321",
+									PUBLIC_BASE_URL,
+									RESEND_API_BASE_URL: `http://${RESEND_HOST}`,
+									RESEND_API_KEY: FAKE_RESEND_KEY,
+									EMAIL_FROM: "Acme <verify@acme.test>",
+									EMAIL_TIMEOUT_MS: "300",
+									ADMIN_API_TOKEN: "test-admin-token-test-admin-token-0123456789",
 								},
 								outboundService: (request: Request) => {
 									const url = new URL(request.url);
 									if (url.hostname === TWILIO_HOST) return twilio.fetch(request);
 									if (url.hostname === TURNSTILE_HOST) return turnstile.fetch(request);
+									if (url.hostname === RESEND_HOST) return resend.fetch(request);
 									return new Response(`unexpected outbound request: ${request.url}`, { status: 599 });
 								},
 							},

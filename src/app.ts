@@ -1,11 +1,14 @@
 import type { MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 import { accountRouter } from "./account/account.index";
+import { adminRouter } from "./admin/admin";
 import { type Config, getConfig } from "./config/config";
 import { customersRouter } from "./customers/customers.index";
+import { webhookRouter } from "./delivery/webhook";
 import { createRouter } from "./http/create-router";
 import { ApiError } from "./http/errors";
 import { renderError } from "./http/render-error";
+import { requestLog } from "./http/request-log";
 import { sessionsRouter } from "./sessions/sessions.index";
 
 export interface AppOptions {
@@ -20,6 +23,7 @@ export interface AppOptions {
 export function createApp({ clock = Date.now }: AppOptions = {}) {
 	const app = createRouter();
 
+	app.use("*", requestLog());
 	app.use("*", async (c, next) => {
 		c.set("config", getConfig(c.env));
 		c.set("now", clock());
@@ -33,6 +37,8 @@ export function createApp({ clock = Date.now }: AppOptions = {}) {
 	app.route("/api/customers", customersRouter);
 	app.route("/api/customers", sessionsRouter);
 	app.route("/api/customers", accountRouter);
+	app.route("/api/admin", adminRouter);
+	app.route("/", webhookRouter);
 
 	app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
 		type: "http",
@@ -45,7 +51,7 @@ export function createApp({ clock = Date.now }: AppOptions = {}) {
 			title: "Customer verification API",
 			version: "1.0.0",
 			description:
-				"Registration with SMS one-time codes, sign-in with rotating refresh tokens, password reset by SMS. Every error is `{success:false, message, code}`.",
+				"Registration with SMS one-time codes (email as a fallback), sign-in with rotating refresh tokens, password reset by SMS, delivery tracking. Every error is `{success:false, message, code}`; every response carries `X-Request-Id`.",
 		},
 	});
 
@@ -68,7 +74,7 @@ function corsFor(config: Config): MiddlewareHandler {
 			origin: wildcard ? "*" : (origin) => (origins.includes(origin) ? origin : null),
 			allowMethods: ["GET", "POST", "DELETE", "OPTIONS"],
 			allowHeaders: ["Content-Type", "Authorization"],
-			exposeHeaders: ["Retry-After", "WWW-Authenticate"],
+			exposeHeaders: ["Retry-After", "WWW-Authenticate", "X-Request-Id"],
 			credentials: !wildcard && origins.length > 0,
 			maxAge: 600,
 		});

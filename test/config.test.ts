@@ -16,6 +16,8 @@ const production = (overrides: Record<string, unknown> = {}) => ({
 	TWILIO_PHONE_NUMBER: "+15005550006",
 	JWT_SECRET: JWT_32,
 	JWT_REFRESH_SECRET: JWT_REFRESH_32,
+	RESEND_API_KEY: "re_live_key",
+	EMAIL_FROM: "Acme <verify@acme.example>",
 	...overrides,
 });
 

@@ -5,6 +5,7 @@ import type { AppEnv } from "../http/app-env";
 import { throttleKeyOf } from "../http/client";
 import { ApiError } from "../http/errors";
 import { log, maskPhone } from "../http/log";
+import { logPhone } from "../http/request-log";
 import { verifyPassword } from "../passwords/scrypt";
 import { profile } from "../sessions/start-session";
 import { countryRefusal } from "../sms/country-policy";
@@ -19,6 +20,7 @@ export const getMeHandler: RouteHandler<typeof getMe, AppEnv> = async (c) => {
 			customer: {
 				...profile(customer),
 				phoneVerifiedAt: customer.phoneVerifiedAt?.toISOString() ?? null,
+				emailVerifiedAt: customer.emailVerifiedAt?.toISOString() ?? null,
 				createdAt: customer.createdAt.toISOString(),
 			},
 		},
@@ -40,6 +42,7 @@ export const deleteMeHandler: RouteHandler<typeof deleteMe, AppEnv> = async (c) 
 
 export const sendResetOtpHandler: RouteHandler<typeof sendResetOtp, AppEnv> = async (c) => {
 	const { phone } = c.req.valid("json");
+	logPhone(c, phone);
 	// The country depends on the number alone, so refusing it tells nothing about an account.
 	const refused = countryRefusal(phone, c.get("config").smsPolicy);
 	if (refused) throw ApiError.from(refused);
@@ -47,7 +50,7 @@ export const sendResetOtpHandler: RouteHandler<typeof sendResetOtp, AppEnv> = as
 	// The object call (and the SMS) run after the answer, known number or not, so
 	// neither the answer nor its timing tells whether the number is registered.
 	const started = challengeFor(c.env, phone)
-		.startReset(customer?.id ?? null, phone)
+		.startReset(customer?.id ?? null, phone, c.get("requestId"))
 		.then(
 			(result) => {
 				if (!result.ok) log("info", "password_reset_not_sent", { phone: maskPhone(phone), code: result.code });
@@ -67,6 +70,7 @@ export const sendResetOtpHandler: RouteHandler<typeof sendResetOtp, AppEnv> = as
 
 export const verifyResetHandler: RouteHandler<typeof verifyReset, AppEnv> = async (c) => {
 	const { phone, otp, newPassword } = c.req.valid("json");
+	logPhone(c, phone);
 	const result = await challengeFor(c.env, phone).verifyReset(otp, newPassword);
 	if (!result.ok) throw ApiError.from(result);
 	// The phone proved who this is: earlier failed sign-ins no longer stand in the way.

@@ -7,6 +7,7 @@ export const MeResponse = z
 		success: z.literal(true),
 		customer: CustomerProfile.extend({
 			phoneVerifiedAt: z.iso.datetime().nullable(),
+			emailVerifiedAt: z.iso.datetime().nullable(),
 			createdAt: z.iso.datetime(),
 		}),
 	})

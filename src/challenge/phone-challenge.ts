@@ -1,6 +1,10 @@
 import { DurableObject } from "cloudflare:workers";
 import { type Config, getConfig } from "../config/config";
 import { customerRepository } from "../customers/customers.repository";
+import { reportFailed, reportSent, reportVerified, type SendContext } from "../delivery/report";
+import { type Delivery, deliveryOf } from "../delivery/status";
+import { otpEmail } from "../email/message";
+import { createEmailSender, type EmailSender } from "../email/sender";
 import { type Failure, failure } from "../http/errors";
 import { log, maskPhone } from "../http/log";
 import { hashPassword } from "../passwords/scrypt";
@@ -11,7 +15,9 @@ import { generateCode, macCode, macsEqual } from "./code";
 import {
 	atTime,
 	type ChallengeState,
+	type Channel,
 	consume,
+	delivered,
 	EMPTY,
 	holdsCode,
 	issue,
@@ -28,8 +34,23 @@ import {
 } from "./rules";
 import { ensureSchema, hasSchema, loadStates, NO_STATES, type States, saveState } from "./storage";
 
-export type SendResult = { ok: true; expiresAt: number } | Failure;
+export type SendResult = { ok: true; expiresAt: number; channel: Channel; delivery: Delivery } | Failure;
 export type VerifyResult = { ok: true; customerId: number } | Failure;
+
+/** What otp-status shows of a pending registration: no code, no personal data. */
+export interface PendingStatus {
+	ok: true;
+	status: "pending" | "locked";
+	channel: Channel;
+	delivery: Delivery;
+	expiresAt: number;
+	attemptsRemaining: number;
+	/** When resend-otp will next be accepted (the cooldown and the caps). */
+	resendAt: number;
+}
+
+/** Where Twilio reports a message's delivery, below PUBLIC_BASE_URL. */
+export const STATUS_CALLBACK_PATH = "/api/webhooks/twilio/message-status";
 
 /**
  * One object per normalised phone number: every decision about its codes. A
@@ -47,6 +68,12 @@ export class PhoneChallenge extends DurableObject<Env> {
 	#alarmAt: number | null = null;
 	#schemaReady = false;
 	#smsSender: SmsSender | undefined;
+	#emailSender: EmailSender | undefined;
+	/**
+	 * Statuses heard for a message before its send returned its id (the
+	 * callback overtook the API answer); applied when the id arrives.
+	 */
+	#early = new Map<string, string>();
 	/** Milliseconds since the epoch; tests replace it to move time. */
 	private clock: () => number = () => Date.now();
 
@@ -70,21 +97,63 @@ export class PhoneChallenge extends DurableObject<Env> {
 	}
 
 	/** Starts (or replaces) the pending registration and texts it a new code. */
-	async start(registration: Registration): Promise<SendResult> {
-		return this.#startCode("register", registration);
+	async start(registration: Registration, requestId?: string): Promise<SendResult> {
+		return this.#startCode("register", registration, requestId);
 	}
 
-	/** Texts a new code for the pending registration; the previous code dies. */
-	async resend(): Promise<SendResult> {
+	/**
+	 * Sends a new code for the pending registration, by SMS or to the
+	 * registration's own email; the previous code dies. Both channels share
+	 * the cooldown and the caps.
+	 */
+	async resend(channel: Channel = "sms", requestId?: string): Promise<SendResult> {
 		const now = this.clock();
 		const before = atTime(this.#states.register, now);
 		const subject = before.subject as Registration | null;
 		const refusal =
 			resendRefusal(before) ??
-			countryRefusal((subject as Registration).phone, this.#config.smsPolicy) ??
+			(channel === "email"
+				? this.#config.email.enabled
+					? null
+					: failure("CHANNEL_UNAVAILABLE")
+				: countryRefusal((subject as Registration).phone, this.#config.smsPolicy)) ??
 			sendRefusal(before, now, this.#config.otp);
 		if (refusal) return refusal;
-		return this.#sendCode("register", before, subject as Registration, now);
+		const challengeId = before.challengeId ?? crypto.randomUUID();
+		return this.#sendCode("register", before, subject as Registration, now, { challengeId, channel, requestId });
+	}
+
+	/** The pending registration as otp-status shows it; OTP_NOT_FOUND / OTP_EXPIRED otherwise. Changes nothing. */
+	async pending(): Promise<PendingStatus | Failure> {
+		const now = this.clock();
+		const s = atTime(this.#states.register, now);
+		const refusal = resendRefusal(s);
+		if (refusal) return refusal;
+		const { otp } = this.#config;
+		const wait = sendRefusal(s, now, otp)?.retryAfter ?? 0;
+		return {
+			ok: true,
+			status: s.status === "pending" ? "pending" : "locked",
+			channel: s.channel ?? "sms",
+			delivery: s.deliveryStatus ? deliveryOf(s.deliveryStatus) : "queued",
+			expiresAt: s.expiresAt,
+			attemptsRemaining: s.status === "pending" ? Math.max(0, otp.maxAttempts - s.attempts) : 0,
+			resendAt: now + wait * 1000,
+		};
+	}
+
+	/**
+	 * Takes a provider's status for one of this phone's messages: only the
+	 * latest send of a purpose, only forward (see `delivered`).
+	 */
+	async delivery(messageId: string, status: string): Promise<void> {
+		let known = false;
+		for (const purpose of PURPOSES) {
+			if (this.#states[purpose].messageId !== messageId) continue;
+			known = true;
+			this.#record(purpose, (s) => delivered(s, messageId, status));
+		}
+		if (!known && this.#early.size < 16) this.#early.set(messageId, status);
 	}
 
 	/** Checks a registration code; the right one turns the registration into a customer. */
@@ -95,8 +164,14 @@ export class PhoneChallenge extends DurableObject<Env> {
 		const customers = customerRepository(this.env.DB);
 		try {
 			const at = new Date(now);
-			const id = await customers.insert({ ...registration, phoneVerifiedAt: at, createdAt: at });
-			await codeVerified(this.env, this.#config, registration.phone);
+			const byEmail = before.channel === "email";
+			const id = await customers.insert({
+				...registration,
+				phoneVerifiedAt: byEmail ? null : at,
+				emailVerifiedAt: byEmail ? at : null,
+				createdAt: at,
+			});
+			await this.#verified("register", before, registration.phone, now);
 			if (id !== null) return { ok: true, customerId: id };
 			const field = (await customers.findTaken(registration.email, registration.phone)) ?? undefined;
 			return failure("CUSTOMER_EXISTS", { field });
@@ -110,16 +185,17 @@ export class PhoneChallenge extends DurableObject<Env> {
 	 * any earlier one. For a number no customer has (`customerId` null) it
 	 * holds a decoy under the same rules and texts nothing.
 	 */
-	async startReset(customerId: number | null, phone: string): Promise<SendResult> {
-		if (customerId !== null) return this.#startCode("reset", { customerId, phone });
+	async startReset(customerId: number | null, phone: string, requestId?: string): Promise<SendResult> {
+		if (customerId !== null) return this.#startCode("reset", { customerId, phone }, requestId);
 		const now = this.clock();
 		const before = atTime(this.#states.reset, now);
 		const refusal = countryRefusal(phone, this.#config.smsPolicy) ?? sendRefusal(before, now, this.#config.otp);
 		if (refusal) return refusal;
 		// Random bytes are the MAC of no code: every guess at a decoy is wrong.
 		const mac = crypto.getRandomValues(new Uint8Array(32));
-		this.#commit("reset", issue(before, { customerId, phone }, mac, before.generation + 1, now, this.#config.otp));
-		return { ok: true, expiresAt: now + this.#config.otp.ttlMs };
+		const send = { challengeId: crypto.randomUUID(), channel: "sms" as const };
+		this.#commit("reset", issue(before, { customerId, phone }, mac, before.generation + 1, now, this.#config.otp, send));
+		return { ok: true, expiresAt: now + this.#config.otp.ttlMs, channel: "sms", delivery: "queued" };
 	}
 
 	/**
@@ -142,7 +218,7 @@ export class PhoneChallenge extends DurableObject<Env> {
 			);
 			// The account was deleted after the code was sent: nothing is left to reset.
 			if (!changed) return NO_RESET;
-			await codeVerified(this.env, this.#config, subject.phone);
+			await this.#verified("reset", before, subject.phone, now);
 			return { ok: true, customerId };
 		} catch (err) {
 			return this.#giveBack("reset", before, "password_reset_failed", err);
@@ -170,49 +246,104 @@ export class PhoneChallenge extends DurableObject<Env> {
 		return kept !== null;
 	}
 
-	async #startCode<P extends Purpose>(purpose: P, subject: Subjects[P]): Promise<SendResult> {
+	async #startCode<P extends Purpose>(purpose: P, subject: Subjects[P], requestId?: string): Promise<SendResult> {
 		const now = this.clock();
 		const before = atTime(this.#states[purpose], now);
 		const refusal = countryRefusal(subject.phone, this.#config.smsPolicy) ?? sendRefusal(before, now, this.#config.otp);
 		if (refusal) return refusal;
-		return this.#sendCode(purpose, before, subject, now);
+		const send = { challengeId: crypto.randomUUID(), channel: "sms" as const, requestId };
+		return this.#sendCode(purpose, before, subject, now, send);
 	}
 
+	/**
+	 * Issues a new code, commits it, then sends it. The commit comes first: the
+	 * send awaits the network, and requests that run meanwhile must see the
+	 * new code (and its cooldown). A send that fails is reverted, unless a
+	 * later send replaced it.
+	 */
 	async #sendCode<P extends Purpose>(
 		purpose: P,
 		before: ChallengeState<Subjects[P]>,
 		subject: Subjects[P],
 		now: number,
+		send: { challengeId: string; channel: Channel; requestId?: string },
 	): Promise<SendResult> {
-		const { otp, otpSecret, appName, smsPolicy } = this.#config;
-		// A test number has a fixed code and never costs an SMS.
+		const { otp, otpSecret, smsPolicy } = this.#config;
+		const { challengeId, channel } = send;
+		// A test number has a fixed code and never costs a message.
 		const testCode = smsPolicy.testNumbers.get(subject.phone);
 		const code = testCode ?? generateCode();
 		const generation = before.generation + 1;
 		const mac = macCode(otpSecret, purpose, subject.phone, generation, code);
-		this.#commit(purpose, issue(before, subject, mac, generation, now, otp));
-		const sent: SendResult = { ok: true, expiresAt: now + otp.ttlMs };
-		if (testCode) return sent;
+		this.#commit(purpose, issue(before, subject, mac, generation, now, otp, { challengeId, channel }));
+		if (testCode) return { ok: true, expiresAt: now + otp.ttlMs, channel, delivery: "queued" };
 
-		const cleared = await clearToSend(this.env, this.#config, subject.phone);
-		if ("ok" in cleared) {
-			this.#revert(purpose, before, generation, false);
-			return cleared;
+		const context: SendContext = { ...send, purpose, phone: subject.phone };
+		if (channel === "email") context.email = (subject as Registration).email;
+		else {
+			const cleared = await clearToSend(this.env, this.#config, subject.phone);
+			if ("ok" in cleared) {
+				this.#revert(purpose, before, generation, false);
+				return cleared;
+			}
 		}
-		const outcome = await this.#sender.send(subject.phone, otpMessage(appName, code, otp.ttlMs, purpose));
-		if (outcome.ok) return sent;
-
-		log("warn", "sms_failed", {
-			purpose,
-			phone: maskPhone(subject.phone),
-			reason: outcome.reason,
-			twilioCode: outcome.providerCode,
-			httpStatus: outcome.httpStatus,
-		});
+		const outcome = await this.#deliver(context, code);
+		if (outcome.ok) {
+			const status = this.#sent(purpose, generation, outcome.id, outcome.status);
+			await reportSent(this.env, context, outcome.id, status, now);
+			return { ok: true, expiresAt: now + otp.ttlMs, channel, delivery: deliveryOf(status) };
+		}
 		this.#revert(purpose, before, generation, true);
-		return outcome.reason === "invalid_number"
+		await reportFailed(this.env, context, outcome, now);
+		if (channel === "email") return failure("EMAIL_DELIVERY_FAILED");
+		return outcome.invalidNumber
 			? failure("VALIDATION_ERROR", { field: "phone", message: "phone: this number cannot receive SMS" })
-			: failure("SMS_DELIVERY_FAILED");
+			: failure("SMS_DELIVERY_FAILED", { twilioErrorCode: outcome.providerCode });
+	}
+
+	/** Puts the code on its way by the context's channel. */
+	async #deliver(
+		context: SendContext,
+		code: string,
+	): Promise<
+		| { ok: true; id: string; status: string }
+		| { ok: false; invalidNumber?: boolean; httpStatus?: number; providerCode?: number; providerError?: string }
+	> {
+		const { appName, otp, publicBaseUrl, email } = this.#config;
+		if (context.email) {
+			if (!email.enabled) return { ok: false };
+			this.#emailSender ??= createEmailSender(email);
+			const outcome = await this.#emailSender.send(otpEmail(appName, context.email, code, otp.ttlMs));
+			return outcome.ok ? { ...outcome, status: "sent" } : outcome;
+		}
+		const callback = publicBaseUrl ? publicBaseUrl + STATUS_CALLBACK_PATH : undefined;
+		const text = otpMessage(appName, code, otp.ttlMs, context.purpose);
+		const outcome = await this.#sender.send(context.phone, text, callback);
+		return outcome.ok ? outcome : { ...outcome, invalidNumber: outcome.reason === "invalid_number" };
+	}
+
+	/**
+	 * Records the provider's id and first status on the send of `generation`,
+	 * if it is still the latest, with any status that overtook it.
+	 * Returns the status now held for the message.
+	 */
+	#sent<P extends Purpose>(purpose: P, generation: number, messageId: string, status: string): string {
+		const early = this.#early.get(messageId);
+		this.#early.delete(messageId);
+		if (this.#states[purpose].generation !== generation) return status;
+		const next = this.#record(purpose, (s) => {
+			const sent = { ...s, messageId, deliveryStatus: status };
+			return early ? delivered(sent, messageId, early) : sent;
+		});
+		return next.deliveryStatus ?? status;
+	}
+
+	/** A right code: the messages of its challenge count as converted, and the range's guard hears of it. */
+	async #verified<P extends Purpose>(purpose: P, before: ChallengeState<Subjects[P]>, phone: string, now: number) {
+		if (before.channel !== "email") await codeVerified(this.env, this.#config, phone);
+		if (!before.challengeId || this.#config.smsPolicy.testNumbers.has(phone)) return;
+		const context = { purpose, channel: before.channel ?? "sms", challengeId: before.challengeId, phone };
+		await reportVerified(this.env, context, now);
 	}
 
 	/** Undoes the send of `generation` unless a later one replaced it; `sent`: it reached the provider. */
@@ -257,6 +388,17 @@ export class PhoneChallenge extends DurableObject<Env> {
 		if (current.status === "consumed" && current.generation === before.generation) this.#commit(purpose, before);
 		log("error", event, { phone: maskPhone((before.subject as Subjects[P]).phone), error: rootMessage(err) });
 		return failure("SERVICE_UNAVAILABLE");
+	}
+
+	/** Commits `change` applied to one purpose's state, if it changes anything; returns the state held after. */
+	#record<P extends Purpose>(
+		purpose: P,
+		change: (s: ChallengeState<Subjects[P]>) => ChallengeState<Subjects[P]>,
+	): ChallengeState<Subjects[P]> {
+		const current = this.#states[purpose] as ChallengeState<Subjects[P]>;
+		const next = change(current);
+		if (next !== current) this.#commit(purpose, next);
+		return next;
 	}
 
 	/** Writes one purpose's state and moves the alarm if its time changed. No awaits. */

@@ -1,4 +1,5 @@
 import type { OtpPolicy } from "../config/config";
+import { statusRank } from "../delivery/status";
 import { type Failure, failure } from "../http/errors";
 
 const HOUR_MS = 3_600_000;
@@ -15,6 +16,9 @@ export type Status = "none" | "pending" | "burned" | "expired" | "consumed";
 
 /** Which flow a code belongs to; each has its own state in a phone's object. */
 export type Purpose = "register" | "reset";
+
+/** How a code travels: SMS to the phone, or (registration fallback) email to the registration's address. */
+export type Channel = "sms" | "email";
 
 /** What a registration code proves: the details of the customer to create. */
 export interface Registration {
@@ -55,6 +59,14 @@ export interface ChallengeState<S = unknown> {
 	sendLog: number[];
 	/** Times of wrong codes in the last day, oldest first, over every code. Survives every status. */
 	failLog: number[];
+	/** Ties every send of one registration (or reset) together in the messages table; resends keep it. */
+	challengeId: string | null;
+	/** How the live code was sent. */
+	channel: Channel | null;
+	/** The provider's id of the latest send, once it answered. */
+	messageId: string | null;
+	/** The provider's latest status of that send (delivery/status.ts), null until it answered. */
+	deliveryStatus: string | null;
 }
 
 export const EMPTY: ChallengeState<never> = {
@@ -67,6 +79,10 @@ export const EMPTY: ChallengeState<never> = {
 	lastSentAt: 0,
 	sendLog: [],
 	failLog: [],
+	challengeId: null,
+	channel: null,
+	messageId: null,
+	deliveryStatus: null,
 };
 
 export const holdsCode = (s: ChallengeState) => s.status === "pending" || s.status === "burned";
@@ -125,8 +141,12 @@ export function issue<S>(
 	generation: number,
 	now: number,
 	p: OtpPolicy,
+	send: { challengeId: string; channel: Channel },
 ): ChallengeState<S> {
 	return {
+		...send,
+		messageId: null,
+		deliveryStatus: null,
 		status: "pending",
 		subject,
 		codeMac,
@@ -202,6 +222,17 @@ export function wrongGuess<S>(
 /** The right code: the subject leaves the object, a tombstone stays. */
 export function consume<S>(s: ChallengeState<S>): ChallengeState<S> {
 	return { ...s, status: "consumed", subject: null, codeMac: null };
+}
+
+/**
+ * The state once the provider reported `status` for message `messageId`:
+ * unchanged unless that message is the latest send and the status ranks
+ * above the one held (a late or repeated callback changes nothing).
+ */
+export function delivered<S>(s: ChallengeState<S>, messageId: string, status: string): ChallengeState<S> {
+	if (s.messageId !== messageId) return s;
+	if (statusRank(status) <= statusRank(s.deliveryStatus ?? "")) return s;
+	return { ...s, deliveryStatus: status };
 }
 
 const isTombstone = (s: ChallengeState) => s.status === "expired" || s.status === "consumed";

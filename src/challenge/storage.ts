@@ -16,8 +16,15 @@ const SCHEMA = `CREATE TABLE IF NOT EXISTS challenges (
 	expires_at INTEGER NOT NULL,
 	last_sent_at INTEGER NOT NULL,
 	send_log TEXT NOT NULL,
-	fail_log TEXT NOT NULL
+	fail_log TEXT NOT NULL,
+	delivery TEXT
 )`;
+
+/** Added with delivery tracking; objects created before it get the column on first load. */
+const DELIVERY_COLUMN = "ALTER TABLE challenges ADD COLUMN delivery TEXT";
+
+/** The `delivery` column: how the live code travelled and what its provider said. */
+type Delivery = Pick<ChallengeState, "challengeId" | "channel" | "messageId" | "deliveryStatus">;
 
 type Row = {
 	purpose: Purpose;
@@ -30,6 +37,7 @@ type Row = {
 	last_sent_at: number;
 	send_log: string;
 	fail_log: string;
+	delivery: string | null;
 };
 
 export type States = { [P in Purpose]: ChallengeState<Subjects[P]> };
@@ -40,9 +48,15 @@ export function ensureSchema(sql: SqlStorage): void {
 	sql.exec(SCHEMA);
 }
 
-/** Whether the table exists; reading never creates it, so probing a phone stores nothing. */
+/**
+ * Whether the table exists (bringing an older one up to date); reading
+ * never creates it, so probing a phone stores nothing.
+ */
 export function hasSchema(sql: SqlStorage): boolean {
-	return sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'challenges'").toArray().length > 0;
+	const columns = sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('challenges')").toArray();
+	if (columns.length === 0) return false;
+	if (!columns.some((c) => c.name === "delivery")) sql.exec(DELIVERY_COLUMN);
+	return true;
 }
 
 /** The stored states; call only once the table exists ({@link hasSchema}). */
@@ -59,6 +73,7 @@ export function loadStates(sql: SqlStorage): States {
 			lastSentAt: row.last_sent_at,
 			sendLog: JSON.parse(row.send_log) as number[],
 			failLog: JSON.parse(row.fail_log) as number[],
+			...(row.delivery ? (JSON.parse(row.delivery) as Delivery) : NO_DELIVERY),
 		};
 	}
 	return states;
@@ -83,19 +98,20 @@ export function saveState(sql: SqlStorage, purpose: Purpose, s: ChallengeState, 
 		s.lastSentAt === prev.lastSentAt
 	) {
 		sql.exec(
-			"UPDATE challenges SET status = ?, code_mac = ?, attempts = ?, fail_log = ? WHERE purpose = ?",
+			"UPDATE challenges SET status = ?, code_mac = ?, attempts = ?, fail_log = ?, delivery = ? WHERE purpose = ?",
 			s.status,
 			s.codeMac,
 			s.attempts,
 			JSON.stringify(s.failLog),
+			deliveryJson(s),
 			purpose,
 		);
 		return;
 	}
 	sql.exec(
 		`INSERT OR REPLACE INTO challenges
-		 (purpose, status, subject, code_mac, attempts, generation, expires_at, last_sent_at, send_log, fail_log)
-		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		 (purpose, status, subject, code_mac, attempts, generation, expires_at, last_sent_at, send_log, fail_log, delivery)
+		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		purpose,
 		s.status,
 		s.subject ? JSON.stringify(s.subject) : null,
@@ -106,5 +122,13 @@ export function saveState(sql: SqlStorage, purpose: Purpose, s: ChallengeState, 
 		s.lastSentAt,
 		JSON.stringify(s.sendLog),
 		JSON.stringify(s.failLog),
+		deliveryJson(s),
 	);
+}
+
+const NO_DELIVERY: Delivery = { challengeId: null, channel: null, messageId: null, deliveryStatus: null };
+
+function deliveryJson(s: ChallengeState): string {
+	const { challengeId, channel, messageId, deliveryStatus } = s;
+	return JSON.stringify({ challengeId, channel, messageId, deliveryStatus });
 }

@@ -16,6 +16,18 @@ export interface TwilioConfig {
 	timeoutMs: number;
 }
 
+export interface ResendConfig {
+	baseUrl: string;
+	apiKey: string;
+	from: string;
+	timeoutMs: number;
+}
+
+/** The email fallback for registration codes; `console` only outside production, when Resend is not configured. */
+export type EmailConfig =
+	| { enabled: false }
+	| { enabled: true; sender: { kind: "resend"; resend: ResendConfig } | { kind: "console" } };
+
 export interface ScryptParams {
 	N: number;
 	r: number;
@@ -82,6 +94,16 @@ export interface Config {
 	scrypt: ScryptParams;
 	/** `console` only outside production, when Twilio is not configured. */
 	sms: { kind: "twilio"; twilio: TwilioConfig } | { kind: "console" };
+	email: EmailConfig;
+	/**
+	 * Where Twilio can reach this Worker: sends ask for status callbacks at
+	 * `{publicBaseUrl}/api/webhooks/twilio/message-status`. Unset: no callbacks.
+	 */
+	publicBaseUrl?: string;
+	/** Bearer token of the admin endpoints; unset, they refuse everyone. */
+	adminToken?: string;
+	/** How long the messages table keeps a message. */
+	messageRetentionMs: number;
 	corsOrigins: string[];
 	smsPolicy: SmsPolicy;
 	/** Reads phone numbers typed without a country code as this country's. */
@@ -149,6 +171,26 @@ export function parseConfig(env: Record<string, unknown>): Config {
 					},
 				}
 			: { kind: "console" },
+		email: !v.EMAIL_FALLBACK_ENABLED
+			? { enabled: false }
+			: {
+					enabled: true,
+					sender:
+						v.RESEND_API_KEY && v.EMAIL_FROM
+							? {
+									kind: "resend",
+									resend: {
+										baseUrl: v.RESEND_API_BASE_URL,
+										apiKey: v.RESEND_API_KEY,
+										from: v.EMAIL_FROM,
+										timeoutMs: v.EMAIL_TIMEOUT_MS,
+									},
+								}
+							: { kind: "console" },
+				},
+		publicBaseUrl: v.PUBLIC_BASE_URL,
+		adminToken: v.ADMIN_API_TOKEN,
+		messageRetentionMs: v.MESSAGE_RETENTION_DAYS * 86_400_000,
 		corsOrigins: v.CORS_ALLOWED_ORIGINS,
 		turnstile: v.TURNSTILE_SECRET_KEY
 			? { secretKey: v.TURNSTILE_SECRET_KEY, verifyUrl: v.TURNSTILE_VERIFY_URL, timeoutMs: v.TURNSTILE_TIMEOUT_MS }

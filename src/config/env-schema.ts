@@ -116,6 +116,22 @@ export const envSchema = z
 		TWILIO_PHONE_NUMBER: optionalString,
 		TWILIO_MESSAGING_SERVICE_SID: optionalString,
 		TWILIO_TIMEOUT_MS: int(100, 60_000, 10_000),
+		PUBLIC_BASE_URL: z
+			.preprocess((v) => (typeof v === "string" && v.trim() === "" ? undefined : v), z.url("must be a URL").optional())
+			.transform((u) => u?.replace(/\/+$/, "")),
+		EMAIL_FALLBACK_ENABLED: z
+			.enum(["true", "false", ""], { error: "must be true or false" })
+			.default("true")
+			.transform((v) => v !== "false"),
+		RESEND_API_KEY: optionalString,
+		RESEND_API_BASE_URL: z
+			.url("must be a URL")
+			.default("https://api.resend.com")
+			.transform((u) => u.replace(/\/+$/, "")),
+		EMAIL_FROM: optionalString,
+		EMAIL_TIMEOUT_MS: int(100, 60_000, 10_000),
+		ADMIN_API_TOKEN: optionalString,
+		MESSAGE_RETENTION_DAYS: int(8, 3650, 30),
 		CORS_ALLOWED_ORIGINS: z
 			.string()
 			.default("")
@@ -152,11 +168,28 @@ export const envSchema = z
 			ctx.addIssue({ code: "custom", path: [`PASSWORD_SCRYPT_${param}`], message });
 		const twilio = [v.TWILIO_ACCOUNT_SID, v.TWILIO_AUTH_TOKEN, v.TWILIO_PHONE_NUMBER ?? v.TWILIO_MESSAGING_SERVICE_SID];
 		if (v.ENVIRONMENT !== "production") {
-			// Half a Twilio setup is a mistake, not a wish for the console sender.
+			// Half a Twilio (or email) setup is a mistake, not a wish for the console sender.
 			if (twilio.some(Boolean) && !twilio.every(Boolean))
 				requireTwilio(v, ctx, "is required once any Twilio setting is set");
+			if (v.RESEND_API_KEY && !v.EMAIL_FROM)
+				ctx.addIssue({ code: "custom", path: ["EMAIL_FROM"], message: "is required once RESEND_API_KEY is set" });
 			return;
 		}
+		if (v.EMAIL_FALLBACK_ENABLED) {
+			for (const name of ["RESEND_API_KEY", "EMAIL_FROM"] as const)
+				if (!v[name])
+					ctx.addIssue({
+						code: "custom",
+						path: [name],
+						message: "is required in production while EMAIL_FALLBACK_ENABLED is true (or set it to false)",
+					});
+		}
+		if (v.ADMIN_API_TOKEN && byteLength(v.ADMIN_API_TOKEN) < MIN_SECRET_BYTES)
+			ctx.addIssue({
+				code: "custom",
+				path: ["ADMIN_API_TOKEN"],
+				message: `must be at least ${MIN_SECRET_BYTES} bytes (wrangler secret put ADMIN_API_TOKEN)`,
+			});
 		// The weakest of OWASP's equivalent scrypt settings is N=2^13, r=8, p=10.
 		if (scrypt.N * scrypt.r * scrypt.p < 2 ** 13 * 8 * 10)
 			ctx.addIssue({

@@ -2,7 +2,15 @@ import { createRoute } from "@hono/zod-openapi";
 import { errorResponses } from "../http/error-schema";
 import { jsonGate, jsonRequest, jsonResponse } from "../http/openapi";
 import { SMS_SEND_ERRORS, smsSendGate } from "../protection/send-gate";
-import { OtpSentResponse, RegisteredResponse, ResendOtpBody, SendOtpBody, VerifyOtpBody } from "./customers.schemas";
+import {
+	OtpSentResponse,
+	OtpStatusQuery,
+	OtpStatusResponse,
+	RegisteredResponse,
+	ResendOtpBody,
+	SendOtpBody,
+	VerifyOtpBody,
+} from "./customers.schemas";
 
 export const sendOtp = createRoute({
 	method: "post",
@@ -44,11 +52,34 @@ export const resendOtp = createRoute({
 	method: "post",
 	path: "/resend-otp",
 	tags: ["Registration"],
-	summary: "Text a new code for the pending registration; the previous code stops working",
+	summary: "Send a new code for the pending registration, by SMS or email; the previous code stops working",
+	description:
+		"SMS and email share the cooldown and the hourly and daily caps. An email goes only to the address the registration was started with.",
 	middleware: smsSendGate,
 	request: { body: jsonRequest(ResendOtpBody) },
 	responses: {
 		200: jsonResponse(OtpSentResponse, "Code resent"),
-		...errorResponses("OTP_NOT_FOUND", "OTP_EXPIRED", ...SMS_SEND_ERRORS),
+		...errorResponses(
+			"OTP_NOT_FOUND",
+			"OTP_EXPIRED",
+			"CHANNEL_UNAVAILABLE",
+			"EMAIL_DELIVERY_FAILED",
+			"SERVICE_UNAVAILABLE",
+			...SMS_SEND_ERRORS,
+		),
+	},
+});
+
+export const otpStatus = createRoute({
+	method: "get",
+	path: "/otp-status",
+	tags: ["Registration"],
+	summary: "Where the pending registration stands: delivery of the latest code, attempts, resend wait",
+	description:
+		"Poll it after send-otp to offer the email fallback as soon as the SMS is known to have failed. Holds no code and no personal data.",
+	request: { query: OtpStatusQuery },
+	responses: {
+		200: jsonResponse(OtpStatusResponse, "A registration is pending"),
+		...errorResponses("OTP_NOT_FOUND", "OTP_EXPIRED"),
 	},
 });

@@ -1,19 +1,50 @@
 import { z } from "@hono/zod-openapi";
+import { DELIVERIES } from "../delivery/status";
 import { TokenFields } from "../sessions/sessions.schemas";
 import { email, name, otp, password, phone } from "./fields";
 
 export const SendOtpBody = z.object({ name, email, phone, password }).openapi("SendOtpRequest");
 export const VerifyOtpBody = z.object({ phone, otp }).openapi("VerifyOtpRequest");
-export const ResendOtpBody = z.object({ phone }).openapi("ResendOtpRequest");
+const channel = z.enum(["sms", "email"]).openapi({
+	description:
+		"`email` sends the new code to the email of the pending registration (a fallback when SMS does not arrive); the code then verifies the email instead of the phone.",
+});
+
+export const ResendOtpBody = z.object({ phone, channel: channel.default("sms") }).openapi("ResendOtpRequest");
+
+export const OtpStatusQuery = z.object({ phone: phone.openapi({ param: { name: "phone", in: "query" } }) });
+
+const delivery = z.enum(DELIVERIES).openapi({
+	description:
+		"What the provider last reported for the latest code: `queued` (accepted, on its way), `sent` (handed to the carrier), `delivered`, or `failed` (it will not arrive: offer the email fallback).",
+});
 
 export const OtpSentResponse = z
 	.object({
 		success: z.literal(true),
 		message: z.string(),
 		phone: z.string().openapi({ example: "+14155552671" }),
+		channel,
+		delivery,
 		expiresIn: z.number().int().openapi({ description: "Seconds until the code expires", example: 300 }),
 	})
 	.openapi("OtpSent");
+
+export const OtpStatusResponse = z
+	.object({
+		success: z.literal(true),
+		phone: z.string().openapi({ example: "+14155552671" }),
+		status: z.enum(["pending", "locked"]).openapi({
+			description: "`locked`: the code took its last wrong guess; resend-otp issues a new one.",
+		}),
+		channel,
+		delivery,
+		expiresIn: z.number().int().openapi({ description: "Seconds until the code expires" }),
+		attemptsRemaining: z.number().int(),
+		resendIn: z.number().int().openapi({ description: "Seconds until resend-otp will accept a request; 0: now" }),
+		emailFallback: z.boolean().openapi({ description: "Whether resend-otp accepts `channel: \"email\"`" }),
+	})
+	.openapi("OtpStatus");
 
 export const RegisteredResponse = z
 	.object({

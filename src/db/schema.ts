@@ -1,4 +1,4 @@
-import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 /**
  * The single source of truth for the D1 schema: `npm run db:generate` writes
@@ -15,7 +15,9 @@ export const customers = sqliteTable("customers", {
 	phone: text("phone").notNull().unique(),
 	/** A self-describing scrypt string, never the password. */
 	passwordHash: text("password_hash").notNull(),
+	/** Which channel the registration code came by: the phone, or the email fallback. Exactly one is set at registration. */
 	phoneVerifiedAt: integer("phone_verified_at", { mode: "timestamp_ms" }),
+	emailVerifiedAt: integer("email_verified_at", { mode: "timestamp_ms" }),
 	createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
 });
 
@@ -49,8 +51,63 @@ export const sessions = sqliteTable(
 	(t) => [index("sessions_customer_id_idx").on(t.customerId)],
 );
 
+/**
+ * One row per code sent, by SMS or email: what support needs to answer "I
+ * never got the code". Never the code, never the full destination.
+ * `status` only moves forward (see delivery/status.ts): callbacks that arrive
+ * late or twice cannot undo a later status.
+ */
+export const messages = sqliteTable(
+	"messages",
+	{
+		/** The provider's id: Twilio's message SID (`SM…`), the email API's id. */
+		id: text("id").primaryKey(),
+		channel: text("channel", { enum: ["sms", "email"] }).notNull(),
+		/**
+		 * Null only while a status callback has overtaken the send that records
+		 * the message (the send fills them in).
+		 */
+		purpose: text("purpose", { enum: ["register", "reset"] }),
+		/** Ties every send of one registration (or reset) together, for the conversion rate. Random, not derived from the phone. */
+		challengeId: text("challenge_id"),
+		/** `+1415***2671`, `j***@example.com`. */
+		destination: text("destination").notNull(),
+		/** The phone's country calling code, without `+`, for the per-country stats. */
+		callingCode: text("calling_code").notNull(),
+		/** The provider's latest status as it names it: `queued`, `sent`, `delivered`, `undelivered`, `failed`, ... */
+		status: text("status").notNull(),
+		/** The rank of `status` (delivery/status.ts), so the forward-only rule is one SQL comparison. */
+		statusRank: integer("status_rank").notNull(),
+		/** Twilio's ErrorCode for an undelivered or failed message. */
+		errorCode: integer("error_code"),
+		createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+		updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+		/** When the code of this message's challenge (this one or a later resend) was verified. */
+		verifiedAt: integer("verified_at", { mode: "timestamp_ms" }),
+	},
+	(t) => [
+		index("messages_created_at_idx").on(t.createdAt),
+		index("messages_challenge_id_idx").on(t.challengeId),
+	],
+);
+
+/** Every distinct status a message reported, once each, in the order they reached us. */
+export const messageEvents = sqliteTable(
+	"message_events",
+	{
+		messageId: text("message_id")
+			.notNull()
+			.references(() => messages.id, { onDelete: "cascade" }),
+		status: text("status").notNull(),
+		errorCode: integer("error_code"),
+		at: integer("at", { mode: "timestamp_ms" }).notNull(),
+	},
+	(t) => [primaryKey({ columns: [t.messageId, t.status] })],
+);
+
 export type Customer = typeof customers.$inferSelect;
 export type NewCustomer = typeof customers.$inferInsert;
 export type Session = typeof sessions.$inferSelect;
 export type NewSession = typeof sessions.$inferInsert;
+export type Message = typeof messages.$inferSelect;
 export type RevokeReason = NonNullable<Session["revokedReason"]>;

@@ -1,5 +1,6 @@
 import type { Config } from "../config/config";
 import type { Customer } from "../db/schema";
+import type { RequestLogFields } from "./request-log";
 
 /** Who an access token proved the caller to be; set by `requireAuth`. */
 export interface Auth {
@@ -15,5 +16,9 @@ export interface AppEnv {
 		/** The request's time (ms since the epoch): one clock reading for every rule it meets. */
 		now: number;
 		auth: Auth;
+		/** Set by `requestLog`; answered as `X-Request-Id`. */
+		requestId: string;
+		/** What this request's log line will say; see `logPhone`. */
+		log: RequestLogFields;
 	};
 }

@@ -13,6 +13,8 @@ export const ERROR_CODES = {
 		status: 401,
 		message: "This refresh token was already used; every session it belonged to has been signed out",
 	},
+	INVALID_SIGNATURE: { status: 403, message: "The request signature is missing or invalid" },
+	CHANNEL_UNAVAILABLE: { status: 403, message: "Codes cannot be sent by email; use SMS" },
 	CAPTCHA_FAILED: { status: 403, message: "The bot check failed; solve the challenge and try again" },
 	COUNTRY_NOT_ALLOWED: { status: 403, message: "SMS cannot be sent to numbers in this country" },
 	OTP_NOT_FOUND: {
@@ -47,6 +49,10 @@ export const ERROR_CODES = {
 		status: 502,
 		message: "The SMS could not be sent; try again",
 	},
+	EMAIL_DELIVERY_FAILED: {
+		status: 502,
+		message: "The email could not be sent; try again",
+	},
 	SMS_BUDGET_EXHAUSTED: {
 		status: 503,
 		message: "We cannot send more codes right now; try again later",
@@ -77,6 +83,8 @@ export interface Failure extends ErrorDetails {
 	ok: false;
 	code: ErrorCode;
 	message?: string;
+	/** For the request's log line only; never in the response. */
+	twilioErrorCode?: number;
 }
 
 /**
@@ -87,6 +95,8 @@ export class ApiError extends Error {
 	readonly code: ErrorCode;
 	readonly status: ContentfulStatusCode;
 	readonly details: ErrorDetails;
+	/** For the request's log line only; never in the response. */
+	twilioErrorCode?: number;
 
 	constructor(code: ErrorCode, message?: string, details: ErrorDetails = {}, options?: { cause?: unknown }) {
 		super(message ?? ERROR_CODES[code].message, options);
@@ -98,12 +108,17 @@ export class ApiError extends Error {
 
 	/** Rebuilds an error from a failure returned by a Durable Object. */
 	static from(failure: Failure): ApiError {
-		const { ok: _ok, code, message, ...details } = failure;
-		return new ApiError(code, message, details);
+		const { ok: _ok, code, message, twilioErrorCode, ...details } = failure;
+		const error = new ApiError(code, message, details);
+		error.twilioErrorCode = twilioErrorCode;
+		return error;
 	}
 }
 
 /** Builds a {@link Failure}; the Durable Object returns these instead of throwing. */
-export function failure(code: ErrorCode, details: ErrorDetails & { message?: string } = {}): Failure {
+export function failure(
+	code: ErrorCode,
+	details: ErrorDetails & Pick<Failure, "message" | "twilioErrorCode"> = {},
+): Failure {
 	return { ok: false, code, ...details };
 }

@@ -20,10 +20,7 @@ export function jsonBody({ maxBytes = 16 * 1024 }: JsonBodyOptions = {}): Middle
 	return async (c, next) => {
 		const type = (c.req.header("content-type") ?? "").split(";")[0]?.trim() ?? "";
 		if (!JSON_TYPE.test(type)) throw new ApiError("UNSUPPORTED_MEDIA_TYPE");
-		const declared = Number(c.req.header("content-length") ?? Number.NaN);
-		if (declared > maxBytes) throw tooLarge(maxBytes);
-		// The runtime holds a body to its declared length, so only an undeclared one needs counting.
-		const text = Number.isFinite(declared) ? await c.req.raw.text() : await readText(c.req.raw, maxBytes);
+		const text = await boundedText(c.req.raw, maxBytes);
 		let value: unknown;
 		try {
 			value = JSON.parse(text);
@@ -33,6 +30,17 @@ export function jsonBody({ maxBytes = 16 * 1024 }: JsonBodyOptions = {}): Middle
 		c.req.bodyCache.json = Promise.resolve(value);
 		await next();
 	};
+}
+
+/**
+ * The body as text, refusing (413) one over `maxBytes`. The runtime holds a
+ * body to its declared length, so only an undeclared one needs counting.
+ */
+export async function boundedText(req: Request, maxBytes: number): Promise<string> {
+	const declared = Number(req.headers.get("content-length") ?? Number.NaN);
+	if (declared > maxBytes) throw tooLarge(maxBytes);
+	if (Number.isFinite(declared)) return req.text();
+	return readText(req, maxBytes);
 }
 
 async function readText(req: Request, maxBytes: number): Promise<string> {

@@ -14,3 +14,10 @@ export function maskPhone(phone: string): string {
 	if (phone.length <= 8) return `${phone.slice(0, 2)}***`;
 	return `${phone.slice(0, 5)}***${phone.slice(-4)}`;
 }
+
+/** `jane.doe@example.com` → `j***@example.com`: the domain helps support, the name stays private. */
+export function maskEmail(email: string): string {
+	const at = email.lastIndexOf("@");
+	if (at < 1) return "***";
+	return `${email[0]}***${email.slice(at)}`;
+}

@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { ApiError } from "./errors";
 import { log } from "./log";
+import type { RequestLogFields } from "./request-log";
 
 /**
  * The app's `onError`: the only place an error becomes a response.
@@ -9,11 +10,18 @@ import { log } from "./log";
  */
 export function renderError(err: Error, c: Context): Response {
 	const error = toApiError(err);
+	const fields = c.get("log") as RequestLogFields | undefined;
+	if (fields) {
+		fields.errorCode = error.code;
+		if (error.twilioErrorCode !== undefined) fields.twilioErrorCode = error.twilioErrorCode;
+	}
+	// Other 5xx are a dependency's failure: whoever saw it logged the details, the request line the code.
 	if (error.code === "INTERNAL_ERROR" || error.code === "CONFIGURATION_ERROR") {
-		log("error", "request_failed", { code: error.code, route: c.req.path, error: describe(error.cause ?? err) });
-	} else if (error.status >= 500) {
-		// A dependency failed; whoever saw it logged the details.
-		log("warn", "request_failed", { code: error.code, route: c.req.path });
+		log("error", "request_failed", {
+			requestId: c.get("requestId"),
+			code: error.code,
+			error: describe(error.cause ?? err),
+		});
 	}
 	const { retryAfter } = error.details;
 	if (retryAfter !== undefined) c.header("Retry-After", String(retryAfter));

@@ -9,7 +9,7 @@ export function consoleSender(): SmsSender {
 	return {
 		async send(to, body) {
 			console.log(`[dev sms] to ${maskPhone(to)}: ${body}`);
-			return { ok: true, id: `console-${crypto.randomUUID()}` };
+			return { ok: true, id: `console-${crypto.randomUUID()}`, status: "sent" };
 		},
 	};
 }

@@ -14,8 +14,9 @@ export function twilioSender(config: TwilioConfig): SmsSender {
 	const authorization = `Basic ${btoa(`${config.accountSid}:${config.authToken}`)}`;
 
 	return {
-		async send(to, body): Promise<SendOutcome> {
+		async send(to, body, statusCallback): Promise<SendOutcome> {
 			const form = new URLSearchParams({ To: to, Body: body });
+			if (statusCallback) form.set("StatusCallback", statusCallback);
 			if (config.messagingServiceSid) form.set("MessagingServiceSid", config.messagingServiceSid);
 			else if (config.from) form.set("From", config.from);
 
@@ -34,8 +35,9 @@ export function twilioSender(config: TwilioConfig): SmsSender {
 			} catch {
 				return { ok: false, reason: "failed" };
 			}
-			const payload = (await res.json().catch(() => null)) as { sid?: unknown; code?: unknown } | null;
-			if (res.ok && typeof payload?.sid === "string") return { ok: true, id: payload.sid };
+			const payload = (await res.json().catch(() => null)) as { sid?: unknown; status?: unknown; code?: unknown } | null;
+			if (res.ok && typeof payload?.sid === "string")
+				return { ok: true, id: payload.sid, status: typeof payload.status === "string" ? payload.status : "queued" };
 			const providerCode = typeof payload?.code === "number" ? payload.code : undefined;
 			const reason = providerCode && INVALID_NUMBER_CODES.has(providerCode) ? "invalid_number" : "failed";
 			return { ok: false, reason, providerCode, httpStatus: res.status };

@@ -96,6 +96,8 @@ describe("resend", () => {
 			success: true,
 			message: "OTP resent successfully",
 			phone,
+			channel: "sms",
+			delivery: "queued",
 			expiresIn: 300,
 		});
 		const second = await lastCode(phone);

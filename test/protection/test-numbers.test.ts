@@ -18,6 +18,7 @@ const production = (overrides: Record<string, unknown> = {}) => ({
 	TWILIO_PHONE_NUMBER: "+15005550006",
 	JWT_SECRET: "jwt-access-secret-0123456789abcdef",
 	JWT_REFRESH_SECRET: "jwt-refresh-secret-0123456789abcdef",
+	EMAIL_FALLBACK_ENABLED: "false",
 	...overrides,
 });
 

@@ -106,6 +106,7 @@ describe("GET /me", () => {
 				email: c.email,
 				phone: c.phone,
 				phoneVerifiedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/),
+				emailVerifiedAt: null,
 				createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/),
 			},
 		});

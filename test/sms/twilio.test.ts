@@ -106,7 +106,7 @@ describe("twilioSender", () => {
 		const phone = uniquePhone(AREA);
 		const body = "Ünïcode & = + %20 ; line\nbreak";
 		const outcome = await twilioSender(config()).send(phone, body);
-		expect(outcome).toEqual({ ok: true, id: expect.stringMatching(/^SM[0-9a-f]{32}$/) });
+		expect(outcome).toEqual({ ok: true, status: "queued", id: expect.stringMatching(/^SM[0-9a-f]{32}$/) });
 		const messages = await smsTo(phone);
 		expect(messages).toEqual([
 			expect.objectContaining({ to: phone, from: FAKE_FROM, messagingServiceSid: null, body }),

@@ -1,0 +1,73 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { messageRepository } from "../delivery/messages.repository";
+import { createRouter } from "../http/create-router";
+import { errorResponses } from "../http/error-schema";
+import { bearerSecurity, jsonResponse } from "../http/openapi";
+import { requireAdmin } from "./require-admin";
+import { summarize } from "./sms-stats";
+
+const HOUR_MS = 3_600_000;
+const WINDOWS = { hour: HOUR_MS, day: 24 * HOUR_MS, week: 7 * 24 * HOUR_MS } as const;
+
+const SmsStats = z.object({
+	sends: z.number().int(),
+	delivered: z.number().int(),
+	failed: z.number().int(),
+	pending: z.number().int(),
+	deliveryRate: z.number().nullable().openapi({ description: "delivered / sends; null without sends" }),
+	verificationRate: z.number().nullable().openapi({
+		description: "Registrations and resets whose code was verified, over those sent a code",
+	}),
+	failuresByErrorCode: z.record(z.string(), z.number().int()).openapi({ example: { "30003": 2, "30005": 1 } }),
+});
+
+const WindowStats = SmsStats.extend({
+	since: z.iso.datetime(),
+	emailFallback: z.object({ sends: z.number().int(), verificationRate: z.number().nullable() }),
+	byCountry: z.record(z.string(), SmsStats).openapi({ description: "Keyed by country calling code, like `44`" }),
+});
+
+const SmsStatsResponse = z
+	.object({
+		success: z.literal(true),
+		generatedAt: z.iso.datetime(),
+		hour: WindowStats,
+		day: WindowStats,
+		week: WindowStats,
+	})
+	.openapi("SmsStats");
+
+const smsStats = createRoute({
+	method: "get",
+	path: "/sms-stats",
+	tags: ["Admin"],
+	summary: "SMS sends, delivery, failures by Twilio error code and verification rate, per country",
+	description: "Over the last hour, day and week, from the messages table. Requires `Bearer ADMIN_API_TOKEN`.",
+	security: bearerSecurity,
+	middleware: requireAdmin,
+	responses: {
+		200: jsonResponse(SmsStatsResponse, "The numbers"),
+		...errorResponses("UNAUTHORIZED", "SERVICE_UNAVAILABLE"),
+	},
+});
+
+/** `/api/admin`: operator endpoints. */
+export const adminRouter = createRouter();
+
+adminRouter.openapi(smsStats, async (c) => {
+	const now = c.get("now");
+	const since = Object.values(WINDOWS).map((ms) => now - ms);
+	const repo = messageRepository(c.env.DB);
+	const [counts, failures] = await Promise.all([repo.counts(since), repo.failureCodes(since)]);
+	const [hour, day, week] = since.map((from, i) => summarize(from, counts[i] ?? [], failures[i] ?? []));
+	return c.json(
+		{
+			success: true as const,
+			generatedAt: new Date(now).toISOString(),
+			hour: hour as ReturnType<typeof summarize>,
+			day: day as ReturnType<typeof summarize>,
+			week: week as ReturnType<typeof summarize>,
+		},
+		200,
+	);
+});

@@ -1,0 +1,152 @@
+import { and, eq, gte, isNull, lt, sql } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import { messageEvents, messages } from "../db/schema";
+import { FAILED_STATUSES, statusRank } from "./status";
+
+/** One thing heard about a message: its send (with everything known about it) or a status callback. */
+export interface MessageReport {
+	id: string;
+	channel: "sms" | "email";
+	purpose?: "register" | "reset";
+	challengeId?: string;
+	destination: string;
+	callingCode: string;
+	status: string;
+	errorCode?: number | null;
+	at: number;
+}
+
+/** Counts for one window, over SMS or over email. */
+export interface ChannelCounts {
+	callingCode: string;
+	channel: "sms" | "email";
+	sends: number;
+	delivered: number;
+	failed: number;
+	challenges: number;
+	verifiedChallenges: number;
+}
+
+/** Message tracking in D1; the only module that writes the messages tables. */
+export function messageRepository(d1: D1Database) {
+	const db = drizzle(d1);
+	return {
+		/**
+		 * Records a send or a status callback, in either order, any number of
+		 * times. The status only moves to a higher rank; the first report of
+		 * each status is kept as an event; fields a callback cannot know
+		 * (purpose, challenge) are filled in by the send whenever it lands.
+		 */
+		async record(report: MessageReport): Promise<void> {
+			const rank = statusRank(report.status);
+			const at = new Date(report.at);
+			const errorCode = report.errorCode ?? null;
+			const advances = sql`excluded.status_rank > ${messages.statusRank}`;
+			await db.batch([
+				db
+					.insert(messages)
+					.values({
+						id: report.id,
+						channel: report.channel,
+						purpose: report.purpose,
+						challengeId: report.challengeId,
+						destination: report.destination,
+						callingCode: report.callingCode,
+						status: report.status,
+						statusRank: rank,
+						errorCode,
+						createdAt: at,
+						updatedAt: at,
+					})
+					.onConflictDoUpdate({
+						target: messages.id,
+						set: {
+							purpose: sql`coalesce(${messages.purpose}, excluded.purpose)`,
+							challengeId: sql`coalesce(${messages.challengeId}, excluded.challenge_id)`,
+							status: sql`CASE WHEN ${advances} THEN excluded.status ELSE ${messages.status} END`,
+							statusRank: sql`max(${messages.statusRank}, excluded.status_rank)`,
+							errorCode: sql`CASE WHEN ${advances} THEN coalesce(excluded.error_code, ${messages.errorCode}) ELSE coalesce(${messages.errorCode}, excluded.error_code) END`,
+							createdAt: sql`min(${messages.createdAt}, excluded.created_at)`,
+							updatedAt: sql`max(${messages.updatedAt}, excluded.updated_at)`,
+						},
+					}),
+				db.insert(messageEvents).values({ messageId: report.id, status: report.status, errorCode, at }).onConflictDoNothing(),
+			]);
+		},
+
+		/** Marks every message of a challenge as having led to a verified code. */
+		async markVerified(challengeId: string, at: number): Promise<void> {
+			await db
+				.update(messages)
+				.set({ verifiedAt: new Date(at) })
+				.where(and(eq(messages.challengeId, challengeId), isNull(messages.verifiedAt)));
+		},
+
+		/** A message and its status history, oldest first. */
+		async find(id: string) {
+			const [message, events] = await db.batch([
+				db.select().from(messages).where(eq(messages.id, id)),
+				db.select().from(messageEvents).where(eq(messageEvents.messageId, id)).orderBy(messageEvents.at),
+			]);
+			return message[0] ? { ...message[0], events } : undefined;
+		},
+
+		/** Counts per channel and calling code of the messages sent since each of `since` (ms), in one round trip. */
+		async counts(since: number[]): Promise<ChannelCounts[][]> {
+			const failed = sql.join(
+				FAILED_STATUSES.map((s) => sql`${s}`),
+				sql`, `,
+			);
+			const queries = since.map((from) =>
+				db
+					.select({
+						channel: messages.channel,
+						callingCode: messages.callingCode,
+						sends: sql<number>`count(*)`,
+						delivered: sql<number>`coalesce(sum(${messages.status} IN ('delivered', 'read')), 0)`,
+						failed: sql<number>`coalesce(sum(${messages.status} IN (${failed})), 0)`,
+						challenges: sql<number>`count(DISTINCT ${messages.challengeId})`,
+						verifiedChallenges: sql<number>`count(DISTINCT CASE WHEN ${messages.verifiedAt} IS NOT NULL THEN ${messages.challengeId} END)`,
+					})
+					.from(messages)
+					.where(gte(messages.createdAt, new Date(from)))
+					.groupBy(messages.channel, messages.callingCode),
+			);
+			return (await db.batch(queries as [(typeof queries)[0], ...typeof queries])) as ChannelCounts[][];
+		},
+
+		/** Failed SMS per Twilio error code since each of `since` (ms); a null code is a failure Twilio gave no code for. */
+		async failureCodes(since: number[]): Promise<{ callingCode: string; errorCode: number | null; count: number }[][]> {
+			const queries = since.map((from) =>
+				db
+					.select({
+						callingCode: messages.callingCode,
+						errorCode: messages.errorCode,
+						count: sql<number>`count(*)`,
+					})
+					.from(messages)
+					.where(
+						and(
+							eq(messages.channel, "sms"),
+							gte(messages.createdAt, new Date(from)),
+							sql`${messages.status} IN (${sql.join(
+								FAILED_STATUSES.map((s) => sql`${s}`),
+								sql`, `,
+							)})`,
+						),
+					)
+					.groupBy(messages.callingCode, messages.errorCode),
+			);
+			return (await db.batch(queries as [(typeof queries)[0], ...typeof queries])) as {
+				callingCode: string;
+				errorCode: number | null;
+				count: number;
+			}[][];
+		},
+
+		/** Forgets messages created before `before` (ms), with their events. */
+		async prune(before: number): Promise<void> {
+			await db.delete(messages).where(lt(messages.createdAt, new Date(before)));
+		},
+	};
+}
