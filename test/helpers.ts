@@ -1,8 +1,13 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
-import { codeIn, type FakeMessage } from "./fakes/fake-twilio";
+import { twilioSignature } from "../src/delivery/twilio-signature";
+import type { FakeEmail } from "./fakes/fake-resend";
+import { codeIn, FAKE_AUTH_TOKEN, type FakeMessage } from "./fakes/fake-twilio";
 
 export const TWILIO = "http://twilio.test";
+export const RESEND = "http://resend.test";
+/** Where Twilio posts delivery reports; the Worker believes it lives at env.PUBLIC_BASE_URL. */
+export const STATUS_CALLBACK_URL = `${env.PUBLIC_BASE_URL}/api/webhooks/twilio/message-status`;
 export const PASSWORD = "correct horse battery";
 
 let counter = 0;
@@ -34,7 +39,8 @@ export function registration(phone: string, overrides: Record<string, unknown> =
 export const sendOtp = (phone: string, overrides: Record<string, unknown> = {}) =>
 	post("/api/customers/send-otp", registration(phone, overrides));
 export const verifyOtp = (phone: string, otp: string) => post("/api/customers/verify-otp", { phone, otp });
-export const resendOtp = (phone: string) => post("/api/customers/resend-otp", { phone });
+export const resendOtp = (phone: string, channel?: "sms" | "email") =>
+	post("/api/customers/resend-otp", channel ? { phone, channel } : { phone });
 
 /** A registration pending for a fresh phone, sent at `at` on the object's clock, with its code. */
 export async function pendingRegistration(area: string, at: number, overrides: Record<string, unknown> = {}) {
@@ -139,4 +145,42 @@ export async function setThrottleClock(key: string, ms: number): Promise<void> {
 	await runInDurableObject(stub, (instance) => {
 		(instance as unknown as { clock: () => number }).clock = () => ms;
 	});
+}
+
+export async function emailsTo(address: string): Promise<FakeEmail[]> {
+	const res = await fetch(`${RESEND}/_fake/emails?to=${encodeURIComponent(address)}`);
+	const { emails } = (await res.json()) as { emails: FakeEmail[] };
+	return emails;
+}
+
+/** The code in the latest email sent to `address`, as a person reading it would find it. */
+export async function lastEmailCode(address: string): Promise<string> {
+	const last = (await emailsTo(address)).at(-1);
+	if (!last?.text) throw new Error(`no email to ${address}`);
+	return codeIn(last.text);
+}
+
+/**
+ * Posts a Twilio status callback as Twilio would: form-encoded, signed with
+ * the auth token over `url` (default: the configured public URL) and the
+ * params. `signature` replaces the computed one; `sign` false sends none.
+ */
+export async function statusCallback(
+	params: Record<string, string>,
+	options: { url?: string; signature?: string; sign?: boolean; authToken?: string } = {},
+): Promise<Response> {
+	const url = options.url ?? STATUS_CALLBACK_URL;
+	const form = new URLSearchParams(params);
+	const headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded" };
+	if (options.sign !== false)
+		headers["x-twilio-signature"] =
+			options.signature ?? (await twilioSignature(options.authToken ?? FAKE_AUTH_TOKEN, url, form));
+	return exports.default.fetch(url, { method: "POST", headers, body: form.toString() });
+}
+
+/** The Twilio SID of the latest SMS sent to `phone`. */
+export async function lastSid(phone: string): Promise<string> {
+	const last = (await smsTo(phone)).at(-1);
+	if (!last) throw new Error(`no SMS to ${phone}`);
+	return last.sid;
 }

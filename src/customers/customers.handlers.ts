@@ -57,6 +57,7 @@ export const verifyOtpHandler: RouteHandler<typeof verifyOtp, AppEnv> = async (c
 export const resendOtpHandler: RouteHandler<typeof resendOtp, AppEnv> = async (c) => {
 	const { phone, channel } = c.req.valid("json");
 	logPhone(c, phone);
+	if (channel === "email" && !c.get("config").email.enabled) throw new ApiError("CHANNEL_UNAVAILABLE");
 	const result = await challengeFor(c.env, phone).resend(channel, c.get("requestId"));
 	if (!result.ok) throw ApiError.from(result);
 	return c.json(

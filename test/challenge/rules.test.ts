@@ -30,7 +30,8 @@ const T0 = 1_700_000_000_000;
 const reg: Registration = { name: "Ada", email: "ada@example.com", phone: "+14155552671", passwordHash: "$scrypt$x" };
 const mac = new Uint8Array([1, 2, 3]);
 
-const sent = (s: ChallengeState = EMPTY, now = T0) => issue(s, reg, mac, s.generation + 1, now, policy);
+const SEND = { challengeId: "c-1", channel: "sms" as const };
+const sent = (s: ChallengeState = EMPTY, now = T0) => issue(s, reg, mac, s.generation + 1, now, policy, SEND);
 
 describe("sendRefusal", () => {
 	it("lets the first send go", () => {
