@@ -194,7 +194,10 @@ export class PhoneChallenge extends DurableObject<Env> {
 		// Random bytes are the MAC of no code: every guess at a decoy is wrong.
 		const mac = crypto.getRandomValues(new Uint8Array(32));
 		const send = { challengeId: crypto.randomUUID(), channel: "sms" as const };
-		this.#commit("reset", issue(before, { customerId, phone }, mac, before.generation + 1, now, this.#config.otp, send));
+		this.#commit(
+			"reset",
+			issue(before, { customerId, phone }, mac, before.generation + 1, now, this.#config.otp, send),
+		);
 		return { ok: true, expiresAt: now + this.#config.otp.ttlMs, channel: "sms", delivery: "queued" };
 	}
 

@@ -42,7 +42,7 @@ export const OtpStatusResponse = z
 		expiresIn: z.number().int().openapi({ description: "Seconds until the code expires" }),
 		attemptsRemaining: z.number().int(),
 		resendIn: z.number().int().openapi({ description: "Seconds until resend-otp will accept a request; 0: now" }),
-		emailFallback: z.boolean().openapi({ description: "Whether resend-otp accepts `channel: \"email\"`" }),
+		emailFallback: z.boolean().openapi({ description: 'Whether resend-otp accepts `channel: "email"`' }),
 	})
 	.openapi("OtpStatus");
 

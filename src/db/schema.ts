@@ -85,10 +85,7 @@ export const messages = sqliteTable(
 		/** When the code of this message's challenge (this one or a later resend) was verified. */
 		verifiedAt: integer("verified_at", { mode: "timestamp_ms" }),
 	},
-	(t) => [
-		index("messages_created_at_idx").on(t.createdAt),
-		index("messages_challenge_id_idx").on(t.challengeId),
-	],
+	(t) => [index("messages_created_at_idx").on(t.createdAt), index("messages_challenge_id_idx").on(t.challengeId)],
 );
 
 /** Every distinct status a message reported, once each, in the order they reached us. */

@@ -70,7 +70,10 @@ export function messageRepository(d1: D1Database) {
 							updatedAt: sql`max(${messages.updatedAt}, excluded.updated_at)`,
 						},
 					}),
-				db.insert(messageEvents).values({ messageId: report.id, status: report.status, errorCode, at }).onConflictDoNothing(),
+				db
+					.insert(messageEvents)
+					.values({ messageId: report.id, status: report.status, errorCode, at })
+					.onConflictDoNothing(),
 			]);
 		},
 

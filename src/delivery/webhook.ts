@@ -19,7 +19,10 @@ const StatusCallback = z
 		MessageSid: z.string().regex(/^(SM|MM)[0-9a-fA-F]{32}$/, "must be a Twilio message SID"),
 		MessageStatus: z.string().regex(/^[a-z_]{2,20}$/, "must be a Twilio message status"),
 		To: z.string().max(32),
-		ErrorCode: z.string().regex(/^\d{1,6}$/, "must be a Twilio error code").optional(),
+		ErrorCode: z
+			.string()
+			.regex(/^\d{1,6}$/, "must be a Twilio error code")
+			.optional(),
 	})
 	.openapi("TwilioStatusCallback");
 
@@ -55,9 +58,7 @@ webhookRouter.post(STATUS_CALLBACK_PATH, async (c) => {
 	const params = new URLSearchParams(await boundedText(c.req.raw, 16 * 1024));
 	const signature = c.req.header("x-twilio-signature");
 	const urls = signedUrls(c.req.url, config.publicBaseUrl);
-	const checks = await Promise.all(
-		urls.map((url) => twilioSignatureValid(authToken, signature, url, params)),
-	);
+	const checks = await Promise.all(urls.map((url) => twilioSignatureValid(authToken, signature, url, params)));
 	if (!checks.some(Boolean)) throw new ApiError("INVALID_SIGNATURE");
 
 	const parsed = StatusCallback.safeParse(Object.fromEntries(params));

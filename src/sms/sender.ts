@@ -35,5 +35,7 @@ export function otpMessage(
 /** `5 minutes`; never overstated: whole minutes when the TTL is whole minutes, seconds otherwise. */
 export function expiryPhrase(ttlMs: number): string {
 	const minutes = ttlMs / 60_000;
-	return Number.isInteger(minutes) ? `${minutes} minute${minutes === 1 ? "" : "s"}` : `${Math.floor(ttlMs / 1000)} seconds`;
+	return Number.isInteger(minutes)
+		? `${minutes} minute${minutes === 1 ? "" : "s"}`
+		: `${Math.floor(ttlMs / 1000)} seconds`;
 }

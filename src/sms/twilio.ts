@@ -35,7 +35,11 @@ export function twilioSender(config: TwilioConfig): SmsSender {
 			} catch {
 				return { ok: false, reason: "failed" };
 			}
-			const payload = (await res.json().catch(() => null)) as { sid?: unknown; status?: unknown; code?: unknown } | null;
+			const payload = (await res.json().catch(() => null)) as {
+				sid?: unknown;
+				status?: unknown;
+				code?: unknown;
+			} | null;
 			if (res.ok && typeof payload?.sid === "string")
 				return { ok: true, id: payload.sid, status: typeof payload.status === "string" ? payload.status : "queued" };
 			const providerCode = typeof payload?.code === "number" ? payload.code : undefined;

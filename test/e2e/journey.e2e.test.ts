@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createFakeResend, FAKE_RESEND_KEY, type FakeEmail } from "../fakes/fake-resend.ts";
 import {
 	codeIn,
 	createFakeTwilio,
@@ -6,6 +7,7 @@ import {
 	FAKE_AUTH_TOKEN,
 	FAKE_FROM,
 	type FakeMessage,
+	MAGIC_NUMBERS,
 } from "../fakes/fake-twilio.ts";
 import { serveFetch } from "../fakes/serve.ts";
 import { startWranglerDev, type WranglerDev } from "../support/wrangler-dev.ts";
@@ -18,16 +20,22 @@ import { startWranglerDev, type WranglerDev } from "../support/wrangler-dev.ts";
 const OTP_SECRET = "e2e-otp-secret-e2e-otp-secret-0123456789";
 const TYPED_PHONE = "+1 (415) 555-2671";
 const PHONE = "+14155552671";
+/** Where Twilio believes the Worker lives (a tunnel's URL); the fake delivers callbacks for it to the local server. */
+const PUBLIC_BASE_URL = "https://verify.example.test";
+const ADMIN_API_TOKEN = "e2e-admin-token-e2e-admin-token-0123456789";
 
 let twilio: Awaited<ReturnType<typeof serveFetch>> | undefined;
+let resend: Awaited<ReturnType<typeof serveFetch>> | undefined;
 /** Sends through the fake Twilio. */
 let withTwilio: WranglerDev | undefined;
 /** Development mode with no Twilio settings at all: the console sender. */
 let withoutTwilio: WranglerDev | undefined;
 
 beforeAll(async () => {
-	const fake = createFakeTwilio();
-	twilio = await serveFetch(fake.fetch);
+	const fake = createFakeTwilio({
+		callbacks: { target: (url) => url.replace(PUBLIC_BASE_URL, withTwilio?.url ?? PUBLIC_BASE_URL) },
+	});
+	[twilio, resend] = await Promise.all([serveFetch(fake.fetch), serveFetch(createFakeResend().fetch)]);
 	const starting = [
 		startWranglerDev({
 			vars: {
@@ -37,6 +45,13 @@ beforeAll(async () => {
 				TWILIO_ACCOUNT_SID: FAKE_ACCOUNT_SID,
 				TWILIO_AUTH_TOKEN: FAKE_AUTH_TOKEN,
 				TWILIO_PHONE_NUMBER: FAKE_FROM,
+				PUBLIC_BASE_URL,
+				RESEND_API_BASE_URL: resend.url,
+				RESEND_API_KEY: FAKE_RESEND_KEY,
+				EMAIL_FROM: "Acme <verify@acme.test>",
+				ADMIN_API_TOKEN,
+				// Short, so the email fallback test waits out a real cooldown in seconds.
+				OTP_RESEND_COOLDOWN_SECONDS: "2",
 			},
 		}),
 		startWranglerDev({ vars: { ENVIRONMENT: "development" } }),
@@ -49,16 +64,31 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-	await Promise.all([withTwilio?.stop(), withoutTwilio?.stop(), twilio?.close()]);
+	await Promise.all([withTwilio?.stop(), withoutTwilio?.stop(), twilio?.close(), resend?.close()]);
 });
 
-function post(dev: WranglerDev | undefined, path: string, body: unknown): Promise<Response> {
+function post(
+	dev: WranglerDev | undefined,
+	path: string,
+	body: unknown,
+	headers: Record<string, string> = {},
+): Promise<Response> {
 	if (!dev) throw new Error("wrangler dev is not running");
 	return fetch(`${dev.url}/api/customers/${path}`, {
 		method: "POST",
-		headers: { "content-type": "application/json" },
+		headers: { "content-type": "application/json", ...headers },
 		body: JSON.stringify(body),
 	});
+}
+
+function get(dev: WranglerDev | undefined, path: string, headers: Record<string, string> = {}): Promise<Response> {
+	if (!dev) throw new Error("wrangler dev is not running");
+	return fetch(`${dev.url}${path}`, { headers });
+}
+
+async function emails(to: string): Promise<FakeEmail[]> {
+	const res = await fetch(`${resend?.url}/_fake/emails?to=${encodeURIComponent(to)}`);
+	return ((await res.json()) as { emails: FakeEmail[] }).emails;
 }
 
 async function inbox(to: string): Promise<FakeMessage[]> {
@@ -91,6 +121,9 @@ describe("a customer's journey over wrangler dev", () => {
 				"/api/customers/me",
 				"/api/customers/password-reset/send-otp",
 				"/api/customers/password-reset/verify",
+				"/api/customers/otp-status",
+				"/api/admin/sms-stats",
+				"/api/webhooks/twilio/message-status",
 			]),
 		);
 	});
@@ -169,6 +202,55 @@ describe("a customer's journey over wrangler dev", () => {
 		expect(reset.status).toBe(200);
 		expect((await post(withTwilio, "login", { phone: PHONE, password: "correct horse battery" })).status).toBe(401);
 		expect((await post(withTwilio, "login", { phone: PHONE, password: "a brand new passphrase" })).status).toBe(200);
+	});
+
+	it("tracks delivery through Twilio's signed callbacks and falls back to email when the SMS fails", async () => {
+		// Another client address, so this test's sends leave the journey's per-address burst alone.
+		const client = { "cf-connecting-ip": "198.51.100.7" };
+		const delivered = await post(withTwilio, "send-otp", registration("+14155550100", "lin@example.com"), client);
+		expect(delivered.status).toBe(200);
+		expect(delivered.headers.get("x-request-id")).toMatch(/^[\w-]{8,}$/);
+		await eventuallyAsync(async () => {
+			const res = await get(withTwilio, "/api/customers/otp-status?phone=%2B14155550100");
+			const body = (await res.json()) as { delivery?: string };
+			return body.delivery === "delivered" ? body : undefined;
+		});
+
+		const phone = MAGIC_NUMBERS.unreachable;
+		const sent = await post(withTwilio, "send-otp", registration(phone, "grace@example.com"), client);
+		expect(sent.status).toBe(200);
+		const failed = await eventuallyAsync(async () => {
+			const res = await get(withTwilio, `/api/customers/otp-status?phone=${encodeURIComponent(phone)}`);
+			const body = (await res.json()) as { delivery?: string };
+			return body.delivery === "failed" ? body : undefined;
+		});
+		expect(failed).toMatchObject({ status: "pending", channel: "sms", emailFallback: true });
+
+		// The cooldown holds across channels: the email goes once it has passed.
+		const early = await post(withTwilio, "resend-otp", { phone, channel: "email" }, client);
+		expect(early.status).toBe(429);
+		const wait = Number(early.headers.get("retry-after"));
+		await new Promise((done) => setTimeout(done, wait * 1000 + 100));
+		const byEmail = await post(withTwilio, "resend-otp", { phone, channel: "email" }, client);
+		expect(byEmail.status).toBe(200);
+		expect(await byEmail.json()).toMatchObject({ channel: "email", delivery: "sent" });
+		const [email] = await emails("grace@example.com");
+		expect(email?.subject).toBe("Acme verification code");
+		const verified = await post(withTwilio, "verify-otp", { phone, otp: codeIn(email?.text ?? "") });
+		expect(verified.status).toBe(201);
+		const { accessToken } = (await verified.json()) as { accessToken: string };
+		const profile = (await (await me(withTwilio, accessToken)).json()) as { customer: Record<string, unknown> };
+		expect(profile.customer.phoneVerifiedAt).toBeNull();
+		expect(profile.customer.emailVerifiedAt).toEqual(expect.any(String));
+
+		const stats = await get(withTwilio, "/api/admin/sms-stats", { authorization: `Bearer ${ADMIN_API_TOKEN}` });
+		expect(stats.status).toBe(200);
+		const { hour } = (await stats.json()) as { hour: Record<string, unknown> };
+		expect(hour).toMatchObject({
+			failuresByErrorCode: { "30003": 1 },
+			emailFallback: { sends: 1, verificationRate: 1 },
+		});
+		expect((await get(withTwilio, "/api/admin/sms-stats")).status).toBe(401);
 	});
 
 	it("prints the code to the terminal in development when Twilio is not configured", async () => {

@@ -8,6 +8,11 @@
  * makes the next sends to one number fail. Every accepted message lands in an inbox that
  * tests read over HTTP: `GET /_fake/messages?to=+1...`.
  *
+ * With `callbacks` set, it also reports delivery as Twilio does: for a
+ * message sent with a `StatusCallback`, it posts `sent` then `delivered`
+ * (`undelivered` with ErrorCode 30003 for {@link MAGIC_NUMBERS.unreachable}),
+ * form-encoded and signed with `X-Twilio-Signature` over the callback URL.
+ *
  * Web-standard APIs only, so it runs as miniflare's `outboundService` inside
  * vitest and behind `serveFetch` for `wrangler dev`.
  */
@@ -29,6 +34,8 @@ export const MAGIC_NUMBERS = {
 	badGateway: "+15005550502",
 	/** Never answers within any sane timeout. */
 	hang: "+15005550408",
+	/** Accepted, then reported `undelivered` with ErrorCode 30003 (unreachable handset). */
+	unreachable: "+15005550303",
 } as const;
 
 export interface FakeMessage {
@@ -45,6 +52,13 @@ export interface FakeTwilioOptions {
 	authToken?: string;
 	/** How long the `hang` number stalls, in ms. */
 	hangMs?: number;
+	/**
+	 * Deliver status callbacks. `target` maps the StatusCallback URL to where
+	 * the callback is actually posted (a tunnel's public URL to the local
+	 * server); the signature is computed over the StatusCallback URL, as
+	 * Twilio signs the URL it was given.
+	 */
+	callbacks?: { target?: (url: string) => string; delayMs?: number };
 }
 
 export function createFakeTwilio(options: FakeTwilioOptions = {}) {
@@ -135,6 +149,8 @@ export function createFakeTwilio(options: FakeTwilioOptions = {}) {
 			dateCreated: new Date().toUTCString(),
 		};
 		messages.push(message);
+		const statusCallback = form.get("StatusCallback");
+		if (statusCallback && options.callbacks) void report(message, statusCallback, options.callbacks);
 		return Response.json(
 			{
 				account_sid: accountSid,
@@ -172,7 +188,46 @@ export function createFakeTwilio(options: FakeTwilioOptions = {}) {
 		return decoded === `${accountSid}:${authToken}` && pathSid === accountSid;
 	}
 
+	/** Posts the message's later statuses to its StatusCallback, in order, each signed. */
+	async function report(message: FakeMessage, url: string, callbacks: NonNullable<FakeTwilioOptions["callbacks"]>) {
+		const outcome =
+			message.to === MAGIC_NUMBERS.unreachable ? { status: "undelivered", code: "30003" } : { status: "delivered" };
+		for (const step of [{ status: "sent" }, outcome]) {
+			await new Promise((resolve) => setTimeout(resolve, callbacks.delayMs ?? 20));
+			const params = new URLSearchParams({
+				AccountSid: accountSid,
+				ApiVersion: "2010-04-01",
+				From: message.from ?? "",
+				MessageSid: message.sid,
+				MessageStatus: step.status,
+				SmsSid: message.sid,
+				SmsStatus: step.status,
+				To: message.to,
+			});
+			if ("code" in step && step.code) params.set("ErrorCode", step.code);
+			const signature = await sign(authToken, url, params);
+			await globalThis
+				.fetch(callbacks.target?.(url) ?? url, {
+					method: "POST",
+					headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": signature },
+					body: params.toString(),
+				})
+				.catch(() => undefined);
+		}
+	}
+
 	return { fetch, messages };
+}
+
+/** Twilio's request signature: HMAC-SHA1 over the URL and the sorted parameters, base64. */
+async function sign(authToken: string, url: string, params: URLSearchParams): Promise<string> {
+	const encoder = new TextEncoder();
+	const key = await crypto.subtle.importKey("raw", encoder.encode(authToken), { name: "HMAC", hash: "SHA-1" }, false, [
+		"sign",
+	]);
+	const data = [...params.keys()].sort().reduce((acc, name) => acc + name + params.get(name), url);
+	const mac = await crypto.subtle.sign("HMAC", key, encoder.encode(data));
+	return btoa(String.fromCharCode(...new Uint8Array(mac)));
 }
 
 export type FakeTwilio = ReturnType<typeof createFakeTwilio>;
