@@ -10,6 +10,8 @@ import { ApiError } from "./http/errors";
 import { renderError } from "./http/render-error";
 import { requestLog } from "./http/request-log";
 import { sessionsRouter } from "./sessions/sessions.index";
+import { securityHeaders } from "./site/security-headers";
+import { siteRouter } from "./site/site";
 
 export interface AppOptions {
 	/**
@@ -24,6 +26,7 @@ export function createApp({ clock = Date.now }: AppOptions = {}) {
 	const app = createRouter();
 
 	app.use("*", requestLog());
+	app.use("*", securityHeaders);
 	app.use("*", async (c, next) => {
 		c.set("config", getConfig(c.env));
 		c.set("now", clock());
@@ -54,6 +57,9 @@ export function createApp({ clock = Date.now }: AppOptions = {}) {
 				"Registration with SMS one-time codes (email as a fallback), sign-in with rotating refresh tokens, password reset by SMS, delivery tracking. Every error is `{success:false, message, code}`; every response carries `X-Request-Id`.",
 		},
 	});
+
+	// Last: pages and their files, for whatever no API route took.
+	app.route("/", siteRouter);
 
 	app.notFound(() => {
 		throw new ApiError("NOT_FOUND");

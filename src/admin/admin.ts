@@ -58,7 +58,7 @@ adminRouter.openapi(smsStats, async (c) => {
 	const now = c.get("now");
 	const since = Object.values(WINDOWS).map((ms) => now - ms);
 	const repo = messageRepository(c.env.DB);
-	const [counts, failures] = await Promise.all([repo.counts(since), repo.failureCodes(since)]);
+	const [counts, failures] = await Promise.all([repo.counts(since, now), repo.failureCodes(since, now)]);
 	const [hour, day, week] = since.map((from, i) => summarize(from, counts[i] ?? [], failures[i] ?? []));
 	return c.json(
 		{

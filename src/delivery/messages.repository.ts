@@ -1,4 +1,4 @@
-import { and, eq, gte, isNull, lt, sql } from "drizzle-orm";
+import { and, eq, gte, isNull, lt, lte, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { messageEvents, messages } from "../db/schema";
 import { FAILED_STATUSES, statusRank } from "./status";
@@ -65,7 +65,8 @@ export function messageRepository(d1: D1Database) {
 							challengeId: sql`coalesce(${messages.challengeId}, excluded.challenge_id)`,
 							status: sql`CASE WHEN ${advances} THEN excluded.status ELSE ${messages.status} END`,
 							statusRank: sql`max(${messages.statusRank}, excluded.status_rank)`,
-							errorCode: sql`CASE WHEN ${advances} THEN coalesce(excluded.error_code, ${messages.errorCode}) ELSE coalesce(${messages.errorCode}, excluded.error_code) END`,
+							// The code belongs to the status that reported it: a report that loses leaves it alone.
+							errorCode: sql`CASE WHEN ${advances} THEN excluded.error_code WHEN excluded.status = ${messages.status} THEN coalesce(${messages.errorCode}, excluded.error_code) ELSE ${messages.errorCode} END`,
 							createdAt: sql`min(${messages.createdAt}, excluded.created_at)`,
 							updatedAt: sql`max(${messages.updatedAt}, excluded.updated_at)`,
 						},
@@ -94,8 +95,8 @@ export function messageRepository(d1: D1Database) {
 			return message[0] ? { ...message[0], events } : undefined;
 		},
 
-		/** Counts per channel and calling code of the messages sent since each of `since` (ms), in one round trip. */
-		async counts(since: number[]): Promise<ChannelCounts[][]> {
+		/** Counts per channel and calling code of the messages sent from each of `since` until `until` (ms), in one round trip. */
+		async counts(since: number[], until: number): Promise<ChannelCounts[][]> {
 			const failed = sql.join(
 				FAILED_STATUSES.map((s) => sql`${s}`),
 				sql`, `,
@@ -112,14 +113,17 @@ export function messageRepository(d1: D1Database) {
 						verifiedChallenges: sql<number>`count(DISTINCT CASE WHEN ${messages.verifiedAt} IS NOT NULL THEN ${messages.challengeId} END)`,
 					})
 					.from(messages)
-					.where(gte(messages.createdAt, new Date(from)))
+					.where(and(gte(messages.createdAt, new Date(from)), lte(messages.createdAt, new Date(until))))
 					.groupBy(messages.channel, messages.callingCode),
 			);
 			return (await db.batch(queries as [(typeof queries)[0], ...typeof queries])) as ChannelCounts[][];
 		},
 
-		/** Failed SMS per Twilio error code since each of `since` (ms); a null code is a failure Twilio gave no code for. */
-		async failureCodes(since: number[]): Promise<{ callingCode: string; errorCode: number | null; count: number }[][]> {
+		/** Failed SMS per Twilio error code from each of `since` until `until` (ms); a null code: Twilio gave none. */
+		async failureCodes(
+			since: number[],
+			until: number,
+		): Promise<{ callingCode: string; errorCode: number | null; count: number }[][]> {
 			const queries = since.map((from) =>
 				db
 					.select({
@@ -132,6 +136,7 @@ export function messageRepository(d1: D1Database) {
 						and(
 							eq(messages.channel, "sms"),
 							gte(messages.createdAt, new Date(from)),
+							lte(messages.createdAt, new Date(until)),
 							sql`${messages.status} IN (${sql.join(
 								FAILED_STATUSES.map((s) => sql`${s}`),
 								sql`, `,
