@@ -1,0 +1,197 @@
+import {
+	api,
+	clearErrors,
+	describeError,
+	fieldOf,
+	keepSession,
+	me,
+	renderAccount,
+	say,
+	show,
+	showError,
+	signOut,
+	wirePasswordToggle,
+} from "./api.js";
+
+/** The registration page: details, then the code, then the new account. */
+
+const $ = (id) => document.getElementById(id);
+const details = $("details");
+const detailsStatus = $("details-status");
+const codeForm = $("code-form");
+const codeStatus = $("code-status");
+const codeInput = $("code");
+const resendButton = $("resend");
+const emailButton = $("try-email");
+
+/** The pending registration: the phone as the API normalised it, the email it may fall back to. */
+let pending = null;
+let countdown = null;
+let poll = null;
+let busy = false;
+
+wirePasswordToggle($("toggle-password"), $("password"));
+
+const DELIVERY_TEXT = {
+	queued: "Sending your code…",
+	sent: "Your code is on its way.",
+	delivered: "Your code was delivered.",
+	failed: "The text message could not be delivered.",
+};
+
+details.addEventListener("submit", async (event) => {
+	event.preventDefault();
+	if (busy) return;
+	clearErrors(detailsStatus, details);
+	const body = Object.fromEntries(new FormData(details));
+	const missing = ["name", "email", "phone", "password"].find((f) => !String(body[f] ?? "").trim());
+	if (missing) return showError(detailsStatus, details, missing, "This field is required.");
+	if ([...body.password].length < 8) return showError(detailsStatus, details, "password", "Use at least 8 characters.");
+	const res = await submitting($("send"), "Sending…", () => api("/api/customers/send-otp", { body }));
+	if (!res.ok) return showError(detailsStatus, details, fieldOf(res.data), errorText(res));
+	pending = { phone: res.data.phone, email: body.email.trim(), channel: "sms" };
+	$("password").value = "";
+	enterCodeStep(`${pending.phone}`);
+});
+
+function enterCodeStep(destination) {
+	$("code-destination").textContent = destination;
+	clearErrors(codeStatus, codeForm);
+	codeInput.value = "";
+	emailButton.hidden = true;
+	$("delivery").textContent = DELIVERY_TEXT.queued;
+	show($("step-code"), codeInput);
+	startCountdown(null);
+	watchDelivery();
+}
+
+codeInput.addEventListener("input", () => {
+	// A pasted "123 456" or "Code: 123456" becomes the six digits, and a complete code goes at once.
+	const digits = codeInput.value.replace(/\D/g, "").slice(0, 6);
+	if (digits !== codeInput.value) codeInput.value = digits;
+	if (digits.length === 6) codeForm.requestSubmit();
+});
+
+codeForm.addEventListener("submit", async (event) => {
+	event.preventDefault();
+	if (busy || !pending) return;
+	clearErrors(codeStatus, codeForm);
+	const otp = codeInput.value;
+	if (!/^\d{6}$/.test(otp)) return showError(codeStatus, codeForm, "otp", "Enter the 6 digits of your code.");
+	const res = await submitting($("verify"), "Checking…", () =>
+		api("/api/customers/verify-otp", { body: { phone: pending.phone, otp } }),
+	);
+	if (res.ok) return finish(res.data);
+	codeInput.value = "";
+	if (res.data.code === "OTP_INVALID" || res.data.code === "OTP_TOO_MANY_ATTEMPTS")
+		return showError(codeStatus, codeForm, "otp", errorText(res));
+	say(codeStatus, errorText(res));
+	if (res.data.code === "RATE_LIMITED") startCountdown(res.retryAfter);
+});
+
+resendButton.addEventListener("click", () => resend("sms"));
+emailButton.addEventListener("click", () => resend("email"));
+
+async function resend(channel) {
+	if (busy || !pending) return;
+	clearErrors(codeStatus, codeForm);
+	const button = channel === "email" ? emailButton : resendButton;
+	const res = await submitting(button, "Sending…", () =>
+		api("/api/customers/resend-otp", { body: { phone: pending.phone, channel } }),
+	);
+	if (!res.ok) {
+		say(codeStatus, errorText(res));
+		if (res.retryAfter) startCountdown(res.retryAfter);
+		return;
+	}
+	pending.channel = res.data.channel;
+	codeInput.value = "";
+	if (channel === "email") {
+		emailButton.hidden = true;
+		$("code-destination").textContent = pending.email;
+		$("delivery").textContent = "Your code is on its way by email.";
+	} else {
+		$("code-destination").textContent = pending.phone;
+		$("delivery").textContent = DELIVERY_TEXT[res.data.delivery] ?? "";
+	}
+	say(codeStatus, `We sent a new code to ${channel === "email" ? pending.email : pending.phone}.`, "info");
+	codeInput.focus();
+	startCountdown(null);
+}
+
+/** Disables the resend button until the API will take a resend: `seconds`, or what otp-status says. */
+async function startCountdown(seconds) {
+	clearInterval(countdown);
+	let left = seconds ?? (await status())?.resendIn ?? 30;
+	const tick = () => {
+		resendButton.disabled = left > 0;
+		resendButton.textContent = left > 0 ? `Send a new code (${left} s)` : "Send a new code";
+		if (left <= 0) clearInterval(countdown);
+		left -= 1;
+	};
+	tick();
+	countdown = setInterval(tick, 1000);
+}
+
+/** Follows the delivery of the latest code; offers email once the SMS is known to have failed. */
+function watchDelivery() {
+	clearInterval(poll);
+	poll = setInterval(async () => {
+		const s = await status();
+		if (!s) return;
+		if (pending.channel === "sms") $("delivery").textContent = DELIVERY_TEXT[s.delivery] ?? "";
+		emailButton.hidden = !(s.emailFallback && s.channel === "sms" && s.delivery === "failed");
+	}, 3000);
+}
+
+async function status() {
+	if (!pending) return null;
+	const res = await api(`/api/customers/otp-status?phone=${encodeURIComponent(pending.phone)}`, { method: "GET" });
+	return res.ok ? res.data : null;
+}
+
+async function finish(registered) {
+	clearInterval(poll);
+	clearInterval(countdown);
+	pending = null;
+	if (registered.accessToken) keepSession(registered);
+	const customer = await me();
+	if (!customer) {
+		// The account exists even if its first session could not be stored: sign in then.
+		window.location.assign("/login");
+		return;
+	}
+	renderAccount($("account"), customer);
+	show($("step-done"));
+}
+
+$("start-over").addEventListener("click", () => {
+	clearInterval(poll);
+	clearInterval(countdown);
+	pending = null;
+	show($("step-details"), $("name"));
+});
+
+$("logout").addEventListener("click", async () => {
+	await signOut();
+	window.location.assign("/login");
+});
+
+function errorText(res) {
+	return describeError({ ...res.data, retryAfter: res.retryAfter });
+}
+
+/** Runs `call` with `button` busy (disabled, relabelled), so a double click sends once. */
+async function submitting(button, label, call) {
+	busy = true;
+	const text = button.textContent;
+	button.disabled = true;
+	button.textContent = label;
+	try {
+		return await call();
+	} finally {
+		busy = false;
+		button.disabled = false;
+		button.textContent = text;
+	}
+}
