@@ -71,7 +71,7 @@ export const sendResetOtpHandler: RouteHandler<typeof sendResetOtp, AppEnv> = as
 export const verifyResetHandler: RouteHandler<typeof verifyReset, AppEnv> = async (c) => {
 	const { phone, otp, newPassword } = c.req.valid("json");
 	logPhone(c, phone);
-	const result = await challengeFor(c.env, phone).verifyReset(otp, newPassword);
+	const result = await challengeFor(c.env, phone).verifyReset(otp, newPassword, c.get("requestId"));
 	if (!result.ok) throw ApiError.from(result);
 	// The phone proved who this is: earlier failed sign-ins no longer stand in the way.
 	await resetLoginThrottle(c.env, result.customerId);

@@ -157,7 +157,7 @@ export class PhoneChallenge extends DurableObject<Env> {
 	}
 
 	/** Checks a registration code; the right one turns the registration into a customer. */
-	async verify(code: string): Promise<VerifyResult> {
+	async verify(code: string, requestId?: string): Promise<VerifyResult> {
 		const checked = this.#checkCode("register", code);
 		if (!checked.ok) return checked;
 		const { subject: registration, before, now } = checked;
@@ -171,7 +171,7 @@ export class PhoneChallenge extends DurableObject<Env> {
 				emailVerifiedAt: byEmail ? at : null,
 				createdAt: at,
 			});
-			await this.#verified("register", before, registration.phone, now);
+			await this.#verified("register", before, registration.phone, now, requestId);
 			if (id !== null) return { ok: true, customerId: id };
 			const field = (await customers.findTaken(registration.email, registration.phone)) ?? undefined;
 			return failure("CUSTOMER_EXISTS", { field });
@@ -205,7 +205,7 @@ export class PhoneChallenge extends DurableObject<Env> {
 	 * Checks a password-reset code; the right one sets the new password and
 	 * signs out every session, in one D1 batch.
 	 */
-	async verifyReset(code: string, newPassword: string): Promise<VerifyResult> {
+	async verifyReset(code: string, newPassword: string, requestId?: string): Promise<VerifyResult> {
 		const checked = this.#checkCode("reset", code);
 		if (!checked.ok) return checked.code === "OTP_NOT_FOUND" ? NO_RESET : checked;
 		const { subject, before, now } = checked;
@@ -221,7 +221,7 @@ export class PhoneChallenge extends DurableObject<Env> {
 			);
 			// The account was deleted after the code was sent: nothing is left to reset.
 			if (!changed) return NO_RESET;
-			await this.#verified("reset", before, subject.phone, now);
+			await this.#verified("reset", before, subject.phone, now, requestId);
 			return { ok: true, customerId };
 		} catch (err) {
 			return this.#giveBack("reset", before, "password_reset_failed", err);
@@ -342,10 +342,16 @@ export class PhoneChallenge extends DurableObject<Env> {
 	}
 
 	/** A right code: the messages of its challenge count as converted, and the range's guard hears of it. */
-	async #verified<P extends Purpose>(purpose: P, before: ChallengeState<Subjects[P]>, phone: string, now: number) {
+	async #verified<P extends Purpose>(
+		purpose: P,
+		before: ChallengeState<Subjects[P]>,
+		phone: string,
+		now: number,
+		requestId?: string,
+	) {
 		if (before.channel !== "email") await codeVerified(this.env, this.#config, phone);
 		if (!before.challengeId || this.#config.smsPolicy.testNumbers.has(phone)) return;
-		const context = { purpose, channel: before.channel ?? "sms", challengeId: before.challengeId, phone };
+		const context = { requestId, purpose, channel: before.channel ?? "sms", challengeId: before.challengeId, phone };
 		await reportVerified(this.env, context, now);
 	}
 

@@ -39,7 +39,7 @@ export const sendOtpHandler: RouteHandler<typeof sendOtp, AppEnv> = async (c) =>
 export const verifyOtpHandler: RouteHandler<typeof verifyOtp, AppEnv> = async (c) => {
 	const { phone, otp } = c.req.valid("json");
 	logPhone(c, phone);
-	const result = await challengeFor(c.env, phone).verify(otp);
+	const result = await challengeFor(c.env, phone).verify(otp, c.get("requestId"));
 	if (!result.ok) throw ApiError.from(result);
 	const { customerId } = result;
 	// The customer exists now, whatever happens next: a session that cannot be

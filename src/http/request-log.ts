@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from "hono";
-import { matchedRoutes } from "hono/route";
+import { routePath } from "hono/route";
 import { numberOrigin } from "../sms/country-policy";
 import type { AppEnv } from "./app-env";
 import { log, maskPhone } from "./log";
@@ -34,9 +34,8 @@ export function requestLog(): MiddlewareHandler<AppEnv> {
 		const started = performance.now();
 		await next();
 		c.res.headers.set("X-Request-Id", requestId);
-		const route = matchedRoutes(c)
-			.filter((r) => r.method !== "ALL")
-			.at(-1)?.path;
+		// After the chain ran, the route index points at the handler that answered.
+		const route = fields.errorCode === "NOT_FOUND" ? null : routePath(c);
 		log(c.res.status >= 500 ? "error" : "info", "request", {
 			requestId,
 			method: c.req.method,

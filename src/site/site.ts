@@ -25,6 +25,10 @@ siteRouter.get(
 		withDefaultFonts: false,
 		hideClientButton: true,
 		telemetry: false,
+		// Everything that would reach out of this Worker stays off.
+		showDeveloperTools: "never",
+		mcp: { disabled: true },
+		agent: { disabled: true },
 	})),
 );
 
