@@ -48,6 +48,7 @@ export default defineConfig(async () => {
 									RESEND_API_BASE_URL: `http://${RESEND_HOST}`,
 									RESEND_API_KEY: FAKE_RESEND_KEY,
 									EMAIL_FROM: "Acme <verify@acme.test>",
+									EMAIL_FALLBACK_ENABLED: "true",
 									EMAIL_TIMEOUT_MS: "300",
 									ADMIN_API_TOKEN: "test-admin-token-test-admin-token-0123456789",
 								},
@@ -67,6 +68,15 @@ export default defineConfig(async () => {
 						exclude: ["test/e2e/**"],
 						setupFiles: ["./test/setup/apply-migrations.ts"],
 						silent: "passed-only",
+					},
+				},
+				{
+					test: {
+						name: "browser",
+						include: ["test/browser/**/*.browser.test.ts"],
+						environment: "node",
+						testTimeout: 120_000,
+						hookTimeout: 180_000,
 					},
 				},
 				{

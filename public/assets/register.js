@@ -117,6 +117,7 @@ async function resend(channel) {
 	say(codeStatus, `We sent a new code to ${channel === "email" ? pending.email : pending.phone}.`, "info");
 	codeInput.focus();
 	startCountdown(null);
+	if (channel === "sms") watchDelivery();
 }
 
 /** Disables the resend button until the API will take a resend: `seconds`, or what otp-status says. */
@@ -133,14 +134,21 @@ async function startCountdown(seconds) {
 	countdown = setInterval(tick, 1000);
 }
 
-/** Follows the delivery of the latest code; offers email once the SMS is known to have failed. */
+/**
+ * Follows the delivery of the latest code until it is settled: delivered,
+ * failed (the email is then offered), sent by email, or the registration
+ * gone. Never longer than the code lives.
+ */
 function watchDelivery() {
 	clearInterval(poll);
+	const until = Date.now() + 5 * 60_000;
 	poll = setInterval(async () => {
 		const s = await status();
-		if (!s) return;
+		if (!s || Date.now() > until) return clearInterval(poll);
 		if (pending.channel === "sms") $("delivery").textContent = DELIVERY_TEXT[s.delivery] ?? "";
-		emailButton.hidden = !(s.emailFallback && s.channel === "sms" && s.delivery === "failed");
+		const failed = s.channel === "sms" && s.delivery === "failed";
+		emailButton.hidden = !(s.emailFallback && failed);
+		if (s.channel === "email" || s.delivery === "delivered" || failed) clearInterval(poll);
 	}, 3000);
 }
 

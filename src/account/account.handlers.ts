@@ -47,10 +47,13 @@ export const sendResetOtpHandler: RouteHandler<typeof sendResetOtp, AppEnv> = as
 	const refused = countryRefusal(phone, c.get("config").smsPolicy);
 	if (refused) throw ApiError.from(refused);
 	const customer = await customerRepository(c.env.DB).findBy({ phone });
+	// A phone never proven by SMS (registered by the email fallback) may belong to a stranger:
+	// it gets the decoy, exactly like a number no customer has.
+	const owner = customer?.phoneVerifiedAt ? customer : undefined;
 	// The object call (and the SMS) run after the answer, known number or not, so
 	// neither the answer nor its timing tells whether the number is registered.
 	const started = challengeFor(c.env, phone)
-		.startReset(customer?.id ?? null, phone, c.get("requestId"))
+		.startReset(owner?.id ?? null, phone, c.get("requestId"))
 		.then(
 			(result) => {
 				if (!result.ok) log("info", "password_reset_not_sent", { phone: maskPhone(phone), code: result.code });

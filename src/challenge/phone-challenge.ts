@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { type Config, getConfig } from "../config/config";
 import { customerRepository } from "../customers/customers.repository";
 import { reportFailed, reportSent, reportVerified, type SendContext } from "../delivery/report";
-import { type Delivery, deliveryOf } from "../delivery/status";
+import { type Delivery, deliveryOf, statusRank } from "../delivery/status";
 import { otpEmail } from "../email/message";
 import { createEmailSender, type EmailSender } from "../email/sender";
 import { type Failure, failure } from "../http/errors";
@@ -153,7 +153,9 @@ export class PhoneChallenge extends DurableObject<Env> {
 			known = true;
 			this.#record(purpose, (s) => delivered(s, messageId, status));
 		}
-		if (!known && this.#early.size < 16) this.#early.set(messageId, status);
+		// Possibly the send still waiting for Twilio's answer: keep the best status heard, a few at most.
+		if (!known && this.#early.size < 16 && statusRank(status) > statusRank(this.#early.get(messageId) ?? ""))
+			this.#early.set(messageId, status);
 	}
 
 	/** Checks a registration code; the right one turns the registration into a customer. */
@@ -162,6 +164,7 @@ export class PhoneChallenge extends DurableObject<Env> {
 		if (!checked.ok) return checked;
 		const { subject: registration, before, now } = checked;
 		const customers = customerRepository(this.env.DB);
+		let customerId: number;
 		try {
 			const at = new Date(now);
 			const byEmail = before.channel === "email";
@@ -171,13 +174,16 @@ export class PhoneChallenge extends DurableObject<Env> {
 				emailVerifiedAt: byEmail ? at : null,
 				createdAt: at,
 			});
-			await this.#verified("register", before, registration.phone, now, requestId);
-			if (id !== null) return { ok: true, customerId: id };
-			const field = (await customers.findTaken(registration.email, registration.phone)) ?? undefined;
-			return failure("CUSTOMER_EXISTS", { field });
+			if (id === null) {
+				const field = (await customers.findTaken(registration.email, registration.phone)) ?? undefined;
+				return failure("CUSTOMER_EXISTS", { field });
+			}
+			customerId = id;
 		} catch (err) {
 			return this.#giveBack("register", before, "customer_insert_failed", err);
 		}
+		await this.#verified("register", before, registration.phone, now, requestId);
+		return { ok: true, customerId };
 	}
 
 	/**
@@ -221,11 +227,11 @@ export class PhoneChallenge extends DurableObject<Env> {
 			);
 			// The account was deleted after the code was sent: nothing is left to reset.
 			if (!changed) return NO_RESET;
-			await this.#verified("reset", before, subject.phone, now, requestId);
-			return { ok: true, customerId };
 		} catch (err) {
 			return this.#giveBack("reset", before, "password_reset_failed", err);
 		}
+		await this.#verified("reset", before, subject.phone, now, requestId);
+		return { ok: true, customerId };
 	}
 
 	/** Expires codes, later purges everything. Safe to run at any time, any number of times. */
@@ -274,7 +280,7 @@ export class PhoneChallenge extends DurableObject<Env> {
 		const { otp, otpSecret, smsPolicy } = this.#config;
 		const { challengeId, channel } = send;
 		// A test number has a fixed code and never costs a message.
-		const testCode = smsPolicy.testNumbers.get(subject.phone);
+		const testCode = channel === "sms" ? smsPolicy.testNumbers.get(subject.phone) : undefined;
 		const code = testCode ?? generateCode();
 		const generation = before.generation + 1;
 		const mac = macCode(otpSecret, purpose, subject.phone, generation, code);

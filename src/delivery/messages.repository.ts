@@ -1,4 +1,4 @@
-import { and, eq, gte, isNull, lt, lte, sql } from "drizzle-orm";
+import { and, eq, gte, isNotNull, isNull, lt, lte, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { messageEvents, messages } from "../db/schema";
 import { FAILED_STATUSES, statusRank } from "./status";
@@ -113,7 +113,13 @@ export function messageRepository(d1: D1Database) {
 						verifiedChallenges: sql<number>`count(DISTINCT CASE WHEN ${messages.verifiedAt} IS NOT NULL THEN ${messages.challengeId} END)`,
 					})
 					.from(messages)
-					.where(and(gte(messages.createdAt, new Date(from)), lte(messages.createdAt, new Date(until))))
+					.where(
+						and(
+							gte(messages.createdAt, new Date(from)),
+							lte(messages.createdAt, new Date(until)),
+							isNotNull(messages.purpose),
+						),
+					)
 					.groupBy(messages.channel, messages.callingCode),
 			);
 			return (await db.batch(queries as [(typeof queries)[0], ...typeof queries])) as ChannelCounts[][];
@@ -137,6 +143,7 @@ export function messageRepository(d1: D1Database) {
 							eq(messages.channel, "sms"),
 							gte(messages.createdAt, new Date(from)),
 							lte(messages.createdAt, new Date(until)),
+							isNotNull(messages.purpose),
 							sql`${messages.status} IN (${sql.join(
 								FAILED_STATUSES.map((s) => sql`${s}`),
 								sql`, `,

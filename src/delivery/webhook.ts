@@ -72,13 +72,15 @@ webhookRouter.post(STATUS_CALLBACK_PATH, async (c) => {
 	const { MessageSid: messageId, MessageStatus: status } = parsed.data;
 	const errorCode = parsed.data.ErrorCode ? Number(parsed.data.ErrorCode) : undefined;
 	if (errorCode) c.get("log").twilioErrorCode = errorCode;
+	// The pending registration hears first (it decides what the customer is offered), then the record.
+	// Either failing answers 503, so a Twilio retry (if configured) can bring the status again.
 	try {
+		await challengeFor(c.env, phone).delivery(messageId, status);
 		await reportStatus(c.env, { requestId: c.get("requestId"), messageId, phone, status, errorCode, at: c.get("now") });
 	} catch (err) {
 		log("error", "message_tracking_failed", { requestId: c.get("requestId"), error: String(err) });
 		throw new ApiError("SERVICE_UNAVAILABLE");
 	}
-	await challengeFor(c.env, phone).delivery(messageId, status);
 	return c.body(null, 204);
 });
 

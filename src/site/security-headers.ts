@@ -59,6 +59,8 @@ export const securityHeaders = createMiddleware<AppEnv>(async (c, next) => {
 	const nonce = c.get("cspNonce");
 	headers.set("Content-Security-Policy", nonce ? docsCsp(nonce) : STRICT_CSP);
 	for (const [name, value] of Object.entries(HEADERS)) headers.set(name, value);
+	// API answers carry tokens and per-person state: no cache may keep them.
+	if (c.req.path.startsWith("/api/")) headers.set("Cache-Control", "no-store");
 });
 
 /** A fresh nonce for this response's inline scripts, allowed by its CSP. */

@@ -49,6 +49,8 @@ beforeAll(async () => {
 				RESEND_API_BASE_URL: resend.url,
 				RESEND_API_KEY: FAKE_RESEND_KEY,
 				EMAIL_FROM: "Acme <verify@acme.test>",
+				EMAIL_FALLBACK_ENABLED: "true",
+			EMAIL_FALLBACK_ENABLED: "true",
 				ADMIN_API_TOKEN,
 				// Short, so the email fallback test waits out a real cooldown in seconds.
 				OTP_RESEND_COOLDOWN_SECONDS: "2",

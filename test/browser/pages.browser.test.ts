@@ -1,0 +1,316 @@
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createFakeResend, FAKE_RESEND_KEY, type FakeEmail } from "../fakes/fake-resend.ts";
+import {
+	codeIn,
+	createFakeTwilio,
+	FAKE_ACCOUNT_SID,
+	FAKE_AUTH_TOKEN,
+	FAKE_FROM,
+	type FakeMessage,
+	MAGIC_NUMBERS,
+} from "../fakes/fake-twilio.ts";
+import { serveFetch } from "../fakes/serve.ts";
+import { startWranglerDev, type WranglerDev } from "../support/wrangler-dev.ts";
+import { launch, overflowsHorizontally, seriousViolations, shot, VIEWPORTS, type Viewport, watch } from "./browser.ts";
+
+/**
+ * The pages in a real browser: Debian's Chromium against `wrangler dev`, with
+ * the fake Twilio (which also posts signed delivery callbacks, as a tunnel
+ * would bring them) and the fake Resend on loopback. Every step is
+ * screenshotted at a phone's and a desktop's width (test-results/browser/).
+ */
+
+const PUBLIC_BASE_URL = "https://verify.example.test";
+const PASSWORD = "correct horse battery staple";
+
+let twilio: Awaited<ReturnType<typeof serveFetch>> | undefined;
+let resend: Awaited<ReturnType<typeof serveFetch>> | undefined;
+let dev: WranglerDev | undefined;
+let browser: Browser | undefined;
+
+beforeAll(async () => {
+	const fakeTwilio = createFakeTwilio({
+		callbacks: { target: (url) => url.replace(PUBLIC_BASE_URL, dev?.url ?? PUBLIC_BASE_URL) },
+	});
+	[twilio, resend, browser] = await Promise.all([
+		serveFetch(fakeTwilio.fetch),
+		serveFetch(createFakeResend().fetch),
+		launch(),
+	]);
+	dev = await startWranglerDev({
+		vars: {
+			ENVIRONMENT: "development",
+			TWILIO_API_BASE_URL: twilio.url,
+			TWILIO_ACCOUNT_SID: FAKE_ACCOUNT_SID,
+			TWILIO_AUTH_TOKEN: FAKE_AUTH_TOKEN,
+			TWILIO_PHONE_NUMBER: FAKE_FROM,
+			PUBLIC_BASE_URL,
+			RESEND_API_BASE_URL: resend.url,
+			RESEND_API_KEY: FAKE_RESEND_KEY,
+			EMAIL_FROM: "Acme <verify@acme.test>",
+			EMAIL_FALLBACK_ENABLED: "true",
+			// A countdown the test can wait out; every request comes from 127.0.0.1, so no per-address limits.
+			OTP_RESEND_COOLDOWN_SECONDS: "3",
+			IP_RATE_LIMITS: "off",
+		},
+	});
+});
+
+afterAll(async () => {
+	await Promise.all([browser?.close(), dev?.stop(), twilio?.close(), resend?.close()]);
+});
+
+async function open(viewport: Viewport, path: string): Promise<{ page: Page; problems: string[] }> {
+	if (!browser || !dev) throw new Error("not started");
+	const page = await browser.newPage({ viewport: { width: viewport.width, height: viewport.height } });
+	const problems = watch(page);
+	await page.goto(`${dev.url}${path}`);
+	return { page, problems };
+}
+
+/** The `n`-th SMS to `phone` (1-based), once the fake Twilio has it. */
+async function sms(phone: string, n: number): Promise<FakeMessage> {
+	return eventually(async () => {
+		const res = await fetch(`${twilio?.url}/_fake/messages?to=${encodeURIComponent(phone)}`);
+		return ((await res.json()) as { messages: FakeMessage[] }).messages[n - 1];
+	});
+}
+
+async function email(to: string): Promise<FakeEmail> {
+	return eventually(async () => {
+		const res = await fetch(`${resend?.url}/_fake/emails?to=${encodeURIComponent(to)}`);
+		return ((await res.json()) as { emails: FakeEmail[] }).emails[0];
+	});
+}
+
+async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const value = await probe();
+		if (value) return value;
+		if (Date.now() > deadline) throw new Error("timed out waiting");
+		await new Promise((done) => setTimeout(done, 100));
+	}
+}
+
+const focusedId = (page: Page) => page.evaluate(() => document.activeElement?.id ?? null);
+
+async function fillDetails(page: Page, details: { name: string; email: string; phone: string }) {
+	await page.getByLabel("Full name").pressSequentially(details.name);
+	await page.getByLabel("Email").pressSequentially(details.email);
+	await page.getByLabel("Mobile phone").pressSequentially(details.phone);
+	await page.getByLabel("Password", { exact: true }).pressSequentially(PASSWORD);
+}
+
+describe.each(VIEWPORTS)("at $name width ($width px)", (viewport) => {
+	const n = viewport.width;
+	const customer = {
+		name: `Ada ${viewport.name}`,
+		email: `ada-${viewport.name}@example.com`,
+		typedPhone: `+1 415 555 ${String(n).padStart(4, "0")}`,
+		phone: `+1415555${String(n).padStart(4, "0")}`,
+	};
+
+	it("registers by typing in the form: a wrong code, a resend after the countdown, then the right code", async () => {
+		const { page, problems } = await open(viewport, "/");
+		await shot(page, viewport, "register-1-form");
+		expect(await overflowsHorizontally(page)).toBe(false);
+
+		// The policy is on the page before anything is submitted; show/hide toggles the password.
+		await expect.poll(() => page.getByText("8 to 128 characters").isVisible()).toBe(true);
+		await fillDetails(page, { ...customer, phone: customer.typedPhone });
+		const toggle = page.locator("#toggle-password");
+		expect(await toggle.textContent()).toBe("Show");
+		await toggle.click();
+		expect(await toggle.textContent()).toBe("Hide");
+		expect(await page.getByLabel("Password", { exact: true }).getAttribute("type")).toBe("text");
+		expect(await toggle.getAttribute("aria-pressed")).toBe("true");
+		await shot(page, viewport, "register-2-filled");
+		await page.getByRole("button", { name: "Send me a code" }).click();
+
+		// The code step takes focus, names the phone as the API normalised it.
+		await page.getByRole("heading", { name: "Enter your code" }).waitFor();
+		await expect.poll(() => focusedId(page)).toBe("code");
+		expect(await page.locator("#code-destination").textContent()).toBe(customer.phone);
+		const codeInput = page.getByLabel("6-digit code");
+		expect(await codeInput.getAttribute("autocomplete")).toBe("one-time-code");
+		expect(await codeInput.getAttribute("inputmode")).toBe("numeric");
+		const first = codeIn((await sms(customer.phone, 1)).body);
+
+		await codeInput.pressSequentially(first === "000000" ? "000001" : "000000");
+		await page.getByText("That code is not right. 2 attempts left.").waitFor();
+		expect(await codeInput.getAttribute("aria-invalid")).toBe("true");
+		await shot(page, viewport, "register-3-wrong-code");
+
+		const resend = page.getByRole("button", { name: /Send a new code/ });
+		expect(await resend.isDisabled()).toBe(true);
+		expect(await resend.textContent()).toMatch(/\(\d+ s\)$/);
+		await shot(page, viewport, "register-4-countdown");
+		await expect.poll(() => resend.isEnabled(), { timeout: 10_000 }).toBe(true);
+		await resend.click();
+		await page.getByText(`We sent a new code to ${customer.phone}.`).waitFor();
+		const second = codeIn((await sms(customer.phone, 2)).body);
+
+		// Pasting the whole message text leaves the six digits, which go at once.
+		await codeInput.fill(`Your code: ${second}`);
+		await page.getByRole("heading", { name: "Welcome!" }).waitFor();
+		const account = await page.locator("#account").innerText();
+		for (const value of [customer.name, customer.email, customer.phone, "text message"])
+			expect(account).toContain(value);
+		expect(await overflowsHorizontally(page)).toBe(false);
+		await shot(page, viewport, "register-5-signed-in");
+
+		await page.getByRole("button", { name: "Sign out" }).click();
+		await page.waitForURL(/\/login$/);
+		expect(problems).toEqual([]);
+		await page.close();
+	});
+
+	it("signs in and out, and stays signed in across a reload", async () => {
+		const { page, problems } = await open(viewport, "/login");
+		await shot(page, viewport, "login-1-form");
+		await page.getByLabel("Email or mobile phone").pressSequentially(customer.email);
+		await page.getByLabel("Password", { exact: true }).pressSequentially("not the password");
+		await page.getByRole("button", { name: "Sign in" }).click();
+		await page.getByRole("alert").getByText("The email, phone number or password is not right.").waitFor();
+		await shot(page, viewport, "login-2-wrong-password");
+
+		await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+		await page.getByRole("button", { name: "Sign in" }).click();
+		await page.getByRole("heading", { name: "Your account" }).waitFor();
+		expect(await page.locator("#account").innerText()).toContain(customer.email);
+		await shot(page, viewport, "login-3-account");
+
+		await page.reload();
+		await page.getByRole("heading", { name: "Your account" }).waitFor();
+		await page.getByRole("button", { name: "Sign out" }).click();
+		await page.getByRole("heading", { name: "Sign in" }).waitFor();
+		await shot(page, viewport, "login-4-signed-out");
+		// Signed out on the server too: a reload finds no session.
+		await page.reload();
+		await page.getByRole("heading", { name: "Sign in" }).waitFor();
+		expect(await page.getByRole("heading", { name: "Your account" }).isVisible()).toBe(false);
+		expect(problems).toEqual([]);
+		await page.close();
+	});
+
+	it("lists every route of the API on /docs", async () => {
+		const { page, problems } = await open(viewport, "/docs");
+		await page.getByText("Customer verification API").first().waitFor();
+		await shot(page, viewport, "docs");
+		const doc = (await (await fetch(`${dev?.url}/openapi.json`)).json()) as { paths: Record<string, unknown> };
+		// The reference renders as it scrolls: read it to the end.
+		let text = "";
+		for (let i = 0; i < 100; i++) {
+			text += await page.evaluate(() => document.body.innerText);
+			const end = await page.evaluate(() => {
+				window.scrollBy(0, window.innerHeight);
+				return window.scrollY + window.innerHeight >= document.body.scrollHeight - 2;
+			});
+			await page.waitForTimeout(100);
+			if (end) break;
+		}
+		text += await page.evaluate(() => document.body.innerText);
+		const paths = Object.keys(doc.paths);
+		expect(paths.length).toBeGreaterThanOrEqual(13);
+		expect(paths.filter((path) => !text.includes(path))).toEqual([]);
+		expect(problems).toEqual([]);
+		await page.close();
+	});
+
+	it.each(["/", "/login", "/docs"])("has no serious accessibility violations on %s", async (path) => {
+		const { page } = await open(viewport, path);
+		await page.waitForLoadState("networkidle");
+		expect(await seriousViolations(page)).toEqual([]);
+		await page.close();
+	});
+});
+
+describe("when the SMS does not arrive", () => {
+	it("offers the email instead, and the emailed code registers the customer", async () => {
+		const viewport = VIEWPORTS[0];
+		const { page, problems } = await open(viewport, "/");
+		await fillDetails(page, { name: "Grace Hopper", email: "grace@example.com", phone: MAGIC_NUMBERS.unreachable });
+		await page.getByRole("button", { name: "Send me a code" }).click();
+		await page.getByRole("heading", { name: "Enter your code" }).waitFor();
+
+		// Twilio reports the SMS undelivered; the page learns it from otp-status.
+		const byEmail = page.getByRole("button", { name: "Email me the code instead" });
+		await byEmail.waitFor({ timeout: 15_000 });
+		await page.getByText("The text message could not be delivered.").waitFor();
+		await shot(page, viewport, "fallback-1-offer");
+		expect(await seriousViolations(page)).toEqual([]);
+		// Email shares the SMS cooldown: wait until a resend is allowed.
+		await expect.poll(() => page.getByRole("button", { name: /Send a new code/ }).isEnabled()).toBe(true);
+		await byEmail.click();
+		await page.getByText("We sent a new code to grace@example.com.").waitFor();
+		await shot(page, viewport, "fallback-2-emailed");
+
+		await page.getByLabel("6-digit code").pressSequentially(codeIn((await email("grace@example.com")).text ?? ""));
+		await page.getByRole("heading", { name: "Welcome!" }).waitFor();
+		expect(await page.locator("#account").innerText()).toContain("email");
+		await shot(page, viewport, "fallback-3-signed-in");
+		expect(problems).toEqual([]);
+		await page.close();
+	});
+});
+
+describe("keyboard only", () => {
+	it("reaches every field and the submit button in order, and Enter sends the form", async () => {
+		const viewport = VIEWPORTS[1];
+		const { page, problems } = await open(viewport, "/");
+		const order: (string | null)[] = [];
+		// Past the header links to the form.
+		while ((await focusedId(page)) !== "name") {
+			await page.keyboard.press("Tab");
+			order.push(await focusedId(page));
+			if (order.length > 10) throw new Error(`the name field is not reachable by Tab: ${order.join(", ")}`);
+		}
+		await page.keyboard.type("Keyboard User");
+		const visited = ["name"];
+		for (const text of ["kb@example.com", "+1 415 555 0999", PASSWORD]) {
+			await page.keyboard.press("Tab");
+			visited.push((await focusedId(page)) ?? "");
+			await page.keyboard.type(text);
+		}
+		await page.keyboard.press("Tab");
+		visited.push((await focusedId(page)) ?? "");
+		expect(visited).toEqual(["name", "email", "phone", "password", "toggle-password"]);
+		await page.keyboard.press("Enter"); // on the toggle: shows the password, does not submit
+		expect(await page.getByLabel("Password", { exact: true }).getAttribute("type")).toBe("text");
+		await page.keyboard.press("Tab");
+		expect(await focusedId(page)).toBe("send");
+		await page.keyboard.press("Enter");
+		await expect.poll(() => focusedId(page), { timeout: 10_000 }).toBe("code");
+		expect(problems).toEqual([]);
+		await page.close();
+	});
+});
+
+describe("security headers", () => {
+	it.each(["/", "/login", "/assets/app.css", "/docs", "/openapi.json", "/api/customers/me"])(
+		"%s carries a CSP and the usual headers",
+		async (path) => {
+			const res = await fetch(`${dev?.url}${path}`);
+			const csp = res.headers.get("content-security-policy") ?? "";
+			expect(csp).toContain("default-src 'self'");
+			expect(csp).toContain("frame-ancestors 'none'");
+			expect(csp).toContain("object-src 'none'");
+			expect(csp).not.toContain("unsafe-eval");
+			expect(csp).toMatch(path === "/docs" ? /script-src 'self' 'nonce-[A-Za-z0-9+/=]+'/ : /script-src 'self';/);
+			expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+			expect(res.headers.get("x-frame-options")).toBe("DENY");
+			expect(res.headers.get("referrer-policy")).toBe("no-referrer");
+			expect(res.headers.get("strict-transport-security")).toMatch(/max-age=\d+/);
+			expect(res.headers.get("x-request-id")).toBeTruthy();
+		},
+	);
+
+	it("serves no page or script from another origin", async () => {
+		for (const path of ["/", "/login", "/docs"]) {
+			const html = await (await fetch(`${dev?.url}${path}`)).text();
+			expect(html).not.toMatch(/(src|href)=["']?https?:\/\//);
+		}
+	});
+});
