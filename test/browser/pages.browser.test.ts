@@ -1,17 +1,8 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createFakeResend, FAKE_RESEND_KEY, type FakeEmail } from "../fakes/fake-resend.ts";
-import {
-	codeIn,
-	createFakeTwilio,
-	FAKE_ACCOUNT_SID,
-	FAKE_AUTH_TOKEN,
-	FAKE_FROM,
-	type FakeMessage,
-	MAGIC_NUMBERS,
-} from "../fakes/fake-twilio.ts";
-import { serveFetch } from "../fakes/serve.ts";
-import { startWranglerDev, type WranglerDev } from "../support/wrangler-dev.ts";
+import type { FakeEmail } from "../fakes/fake-resend.ts";
+import { codeIn, type FakeMessage, MAGIC_NUMBERS } from "../fakes/fake-twilio.ts";
+import { type Stack, startStack } from "../support/stack.ts";
 import { launch, overflowsHorizontally, seriousViolations, shot, VIEWPORTS, type Viewport, watch } from "./browser.ts";
 
 /**
@@ -21,66 +12,41 @@ import { launch, overflowsHorizontally, seriousViolations, shot, VIEWPORTS, type
  * screenshotted at a phone's and a desktop's width (test-results/browser/).
  */
 
-const PUBLIC_BASE_URL = "https://verify.example.test";
 const PASSWORD = "correct horse battery staple";
 
-let twilio: Awaited<ReturnType<typeof serveFetch>> | undefined;
-let resend: Awaited<ReturnType<typeof serveFetch>> | undefined;
-let dev: WranglerDev | undefined;
+let stack: Stack | undefined;
 let browser: Browser | undefined;
 
 beforeAll(async () => {
-	const fakeTwilio = createFakeTwilio({
-		callbacks: { target: (url) => url.replace(PUBLIC_BASE_URL, dev?.url ?? PUBLIC_BASE_URL) },
-	});
-	[twilio, resend, browser] = await Promise.all([
-		serveFetch(fakeTwilio.fetch),
-		serveFetch(createFakeResend().fetch),
+	[stack, browser] = await Promise.all([
+		// A countdown the test can wait out; every request comes from 127.0.0.1, so no per-address limits.
+		startStack({ OTP_RESEND_COOLDOWN_SECONDS: "3", IP_RATE_LIMITS: "off" }),
 		launch(),
 	]);
-	dev = await startWranglerDev({
-		vars: {
-			ENVIRONMENT: "development",
-			TWILIO_API_BASE_URL: twilio.url,
-			TWILIO_ACCOUNT_SID: FAKE_ACCOUNT_SID,
-			TWILIO_AUTH_TOKEN: FAKE_AUTH_TOKEN,
-			TWILIO_PHONE_NUMBER: FAKE_FROM,
-			PUBLIC_BASE_URL,
-			RESEND_API_BASE_URL: resend.url,
-			RESEND_API_KEY: FAKE_RESEND_KEY,
-			EMAIL_FROM: "Acme <verify@acme.test>",
-			EMAIL_FALLBACK_ENABLED: "true",
-			// A countdown the test can wait out; every request comes from 127.0.0.1, so no per-address limits.
-			OTP_RESEND_COOLDOWN_SECONDS: "3",
-			IP_RATE_LIMITS: "off",
-		},
-	});
 });
 
 afterAll(async () => {
-	await Promise.all([browser?.close(), dev?.stop(), twilio?.close(), resend?.close()]);
+	await Promise.all([browser?.close(), stack?.stop()]);
 });
 
 async function open(viewport: Viewport, path: string): Promise<{ page: Page; problems: string[] }> {
-	if (!browser || !dev) throw new Error("not started");
+	if (!browser || !stack) throw new Error("not started");
 	const page = await browser.newPage({ viewport: { width: viewport.width, height: viewport.height } });
 	const problems = watch(page);
-	await page.goto(`${dev.url}${path}`);
+	await page.goto(`${stack.dev.url}${path}`);
 	return { page, problems };
 }
 
 /** The `n`-th SMS to `phone` (1-based), once the fake Twilio has it. */
 async function sms(phone: string, n: number): Promise<FakeMessage> {
 	return eventually(async () => {
-		const res = await fetch(`${twilio?.url}/_fake/messages?to=${encodeURIComponent(phone)}`);
-		return ((await res.json()) as { messages: FakeMessage[] }).messages[n - 1];
+		return (await stack?.sms(phone))?.[n - 1];
 	});
 }
 
 async function email(to: string): Promise<FakeEmail> {
 	return eventually(async () => {
-		const res = await fetch(`${resend?.url}/_fake/emails?to=${encodeURIComponent(to)}`);
-		return ((await res.json()) as { emails: FakeEmail[] }).emails[0];
+		return (await stack?.emails(to))?.[0];
 	});
 }
 
@@ -199,7 +165,7 @@ describe.each(VIEWPORTS)("at $name width ($width px)", (viewport) => {
 		const { page, problems } = await open(viewport, "/docs");
 		await page.getByText("Customer verification API").first().waitFor();
 		await shot(page, viewport, "docs");
-		const doc = (await (await fetch(`${dev?.url}/openapi.json`)).json()) as { paths: Record<string, unknown> };
+		const doc = (await (await fetch(`${stack?.dev.url}/openapi.json`)).json()) as { paths: Record<string, unknown> };
 		// The reference renders as it scrolls: read it to the end.
 		let text = "";
 		for (let i = 0; i < 100; i++) {
@@ -292,7 +258,7 @@ describe("security headers", () => {
 	it.each(["/", "/login", "/assets/app.css", "/docs", "/openapi.json", "/api/customers/me"])(
 		"%s carries a CSP and the usual headers",
 		async (path) => {
-			const res = await fetch(`${dev?.url}${path}`);
+			const res = await fetch(`${stack?.dev.url}${path}`);
 			const csp = res.headers.get("content-security-policy") ?? "";
 			expect(csp).toContain("default-src 'self'");
 			expect(csp).toContain("frame-ancestors 'none'");
@@ -309,7 +275,7 @@ describe("security headers", () => {
 
 	it("serves no page or script from another origin", async () => {
 		for (const path of ["/", "/login", "/docs"]) {
-			const html = await (await fetch(`${dev?.url}${path}`)).text();
+			const html = await (await fetch(`${stack?.dev.url}${path}`)).text();
 			expect(html).not.toMatch(/(src|href)=["']?https?:\/\//);
 		}
 	});

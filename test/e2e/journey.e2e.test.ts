@@ -1,72 +1,46 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createFakeResend, FAKE_RESEND_KEY, type FakeEmail } from "../fakes/fake-resend.ts";
-import {
-	codeIn,
-	createFakeTwilio,
-	FAKE_ACCOUNT_SID,
-	FAKE_AUTH_TOKEN,
-	FAKE_FROM,
-	type FakeMessage,
-	MAGIC_NUMBERS,
-} from "../fakes/fake-twilio.ts";
-import { serveFetch } from "../fakes/serve.ts";
+import { codeIn, FAKE_FROM, type FakeMessage, MAGIC_NUMBERS } from "../fakes/fake-twilio.ts";
+import { type Stack, startStack } from "../support/stack.ts";
 import { startWranglerDev, type WranglerDev } from "../support/wrangler-dev.ts";
 
 /**
  * The README path over real HTTP: `wrangler dev` with the real bindings, the
- * fake Twilio served on loopback. Both servers start once, in parallel.
+ * fake Twilio and Resend served on loopback. Both servers start once, in parallel.
  */
 
 const OTP_SECRET = "e2e-otp-secret-e2e-otp-secret-0123456789";
 const TYPED_PHONE = "+1 (415) 555-2671";
 const PHONE = "+14155552671";
-/** Where Twilio believes the Worker lives (a tunnel's URL); the fake delivers callbacks for it to the local server. */
-const PUBLIC_BASE_URL = "https://verify.example.test";
 const ADMIN_API_TOKEN = "e2e-admin-token-e2e-admin-token-0123456789";
 
-let twilio: Awaited<ReturnType<typeof serveFetch>> | undefined;
-let resend: Awaited<ReturnType<typeof serveFetch>> | undefined;
-/** Sends through the fake Twilio. */
+/** Sends through the fake Twilio and Resend. */
+let stack: Stack | undefined;
 let withTwilio: WranglerDev | undefined;
 /** Development mode with no Twilio settings at all: the console sender. */
 let withoutTwilio: WranglerDev | undefined;
 
 beforeAll(async () => {
-	const fake = createFakeTwilio({
-		callbacks: { target: (url) => url.replace(PUBLIC_BASE_URL, withTwilio?.url ?? PUBLIC_BASE_URL) },
-	});
-	[twilio, resend] = await Promise.all([serveFetch(fake.fetch), serveFetch(createFakeResend().fetch)]);
 	const starting = [
-		startWranglerDev({
-			vars: {
-				ENVIRONMENT: "development",
-				OTP_SECRET,
-				TWILIO_API_BASE_URL: twilio.url,
-				TWILIO_ACCOUNT_SID: FAKE_ACCOUNT_SID,
-				TWILIO_AUTH_TOKEN: FAKE_AUTH_TOKEN,
-				TWILIO_PHONE_NUMBER: FAKE_FROM,
-				PUBLIC_BASE_URL,
-				RESEND_API_BASE_URL: resend.url,
-				RESEND_API_KEY: FAKE_RESEND_KEY,
-				EMAIL_FROM: "Acme <verify@acme.test>",
-				EMAIL_FALLBACK_ENABLED: "true",
-			EMAIL_FALLBACK_ENABLED: "true",
-				ADMIN_API_TOKEN,
-				// Short, so the email fallback test waits out a real cooldown in seconds.
-				OTP_RESEND_COOLDOWN_SECONDS: "2",
-			},
+		startStack({
+			OTP_SECRET,
+			ADMIN_API_TOKEN,
+			// Short, so the email fallback test waits out a real cooldown in seconds.
+			OTP_RESEND_COOLDOWN_SECONDS: "2",
 		}),
 		startWranglerDev({ vars: { ENVIRONMENT: "development" } }),
 	] as const;
 	// Keep whichever started, so afterAll stops it even if the other failed.
 	const [a, b] = await Promise.allSettled(starting);
-	if (a.status === "fulfilled") withTwilio = a.value;
+	if (a.status === "fulfilled") {
+		stack = a.value;
+		withTwilio = stack.dev;
+	}
 	if (b.status === "fulfilled") withoutTwilio = b.value;
 	for (const result of [a, b]) if (result.status === "rejected") throw result.reason;
 });
 
 afterAll(async () => {
-	await Promise.all([withTwilio?.stop(), withoutTwilio?.stop(), twilio?.close(), resend?.close()]);
+	await Promise.all([stack?.stop(), withoutTwilio?.stop()]);
 });
 
 function post(
@@ -88,15 +62,9 @@ function get(dev: WranglerDev | undefined, path: string, headers: Record<string,
 	return fetch(`${dev.url}${path}`, { headers });
 }
 
-async function emails(to: string): Promise<FakeEmail[]> {
-	const res = await fetch(`${resend?.url}/_fake/emails?to=${encodeURIComponent(to)}`);
-	return ((await res.json()) as { emails: FakeEmail[] }).emails;
-}
+const emails = (to: string) => stack?.emails(to) ?? Promise.resolve([]);
 
-async function inbox(to: string): Promise<FakeMessage[]> {
-	const res = await fetch(`${twilio?.url}/_fake/messages?to=${encodeURIComponent(to)}`);
-	return ((await res.json()) as { messages: FakeMessage[] }).messages;
-}
+const inbox = (to: string): Promise<FakeMessage[]> => stack?.sms(to) ?? Promise.resolve([]);
 
 const registration = (phone: string, email: string) => ({
 	name: "Ada Lovelace",

@@ -164,7 +164,8 @@ describe("routes", () => {
 		["POST", "/api/customers"],
 		["POST", "/api/nope"],
 		["GET", "/nope"],
-		["GET", "/"],
+		["GET", "/api/customers/nope"],
+		["POST", "/"],
 		["PUT", "/api/customers/send-otp"],
 		["PATCH", "/api/customers/verify-otp"],
 		["DELETE", "/api/customers/resend-otp"],
@@ -172,6 +173,14 @@ describe("routes", () => {
 		const init: RequestInit =
 			method === "GET" ? { method } : { method, headers: { "content-type": "application/json" }, body: "{}" };
 		await expectRefused(`http://localhost${path}`, init, { status: 404, code: "NOT_FOUND" });
+	});
+
+	it("GET / is the registration page, with the strict CSP", async () => {
+		const res = await exports.default.fetch("http://localhost/");
+		expect(res.status).toBe(200);
+		expect(res.headers.get("content-type")).toMatch(/^text\/html/);
+		expect(res.headers.get("content-security-policy")).toContain("script-src 'self';");
+		expect(await res.text()).toContain("Create your account");
 	});
 
 	it.each(["GET", "DELETE", "OPTIONS"])(

@@ -1,0 +1,71 @@
+import { createFakeResend, FAKE_RESEND_KEY, type FakeEmail } from "../fakes/fake-resend.ts";
+import {
+	createFakeTwilio,
+	FAKE_ACCOUNT_SID,
+	FAKE_AUTH_TOKEN,
+	FAKE_FROM,
+	type FakeMessage,
+} from "../fakes/fake-twilio.ts";
+import { serveFetch } from "../fakes/serve.ts";
+import { startWranglerDev, type WranglerDev } from "./wrangler-dev.ts";
+
+/** Where Twilio believes the Worker lives (a tunnel's URL); the fake delivers its callbacks to the local server. */
+export const PUBLIC_BASE_URL = "https://verify.example.test";
+
+/** `wrangler dev` wired to the fake Twilio (with signed status callbacks) and the fake Resend, on loopback. */
+export interface Stack {
+	dev: WranglerDev;
+	/** SMS the fake Twilio accepted for `phone`, oldest first. */
+	sms(phone: string): Promise<FakeMessage[]>;
+	/** Emails the fake Resend accepted for `to`, oldest first. */
+	emails(to: string): Promise<FakeEmail[]>;
+	stop(): Promise<void>;
+}
+
+/**
+ * Starts the fakes, then `wrangler dev` in development mode sending through
+ * them, with the email fallback on; `vars` adds or overrides settings.
+ */
+export async function startStack(vars: Record<string, string> = {}): Promise<Stack> {
+	let dev: WranglerDev | undefined;
+	const fakeTwilio = createFakeTwilio({
+		callbacks: { target: (url) => url.replace(PUBLIC_BASE_URL, dev?.url ?? PUBLIC_BASE_URL) },
+	});
+	const [twilio, resend] = await Promise.all([serveFetch(fakeTwilio.fetch), serveFetch(createFakeResend().fetch)]);
+	const closeFakes = () => Promise.all([twilio.close(), resend.close()]);
+	try {
+		dev = await startWranglerDev({
+			vars: {
+				ENVIRONMENT: "development",
+				TWILIO_API_BASE_URL: twilio.url,
+				TWILIO_ACCOUNT_SID: FAKE_ACCOUNT_SID,
+				TWILIO_AUTH_TOKEN: FAKE_AUTH_TOKEN,
+				TWILIO_PHONE_NUMBER: FAKE_FROM,
+				PUBLIC_BASE_URL,
+				RESEND_API_BASE_URL: resend.url,
+				RESEND_API_KEY: FAKE_RESEND_KEY,
+				EMAIL_FROM: "Acme <verify@acme.test>",
+				EMAIL_FALLBACK_ENABLED: "true",
+				...vars,
+			},
+		});
+	} catch (err) {
+		await closeFakes();
+		throw err;
+	}
+	const started = dev;
+	return {
+		dev: started,
+		async sms(phone) {
+			const res = await fetch(`${twilio.url}/_fake/messages?to=${encodeURIComponent(phone)}`);
+			return ((await res.json()) as { messages: FakeMessage[] }).messages;
+		},
+		async emails(to) {
+			const res = await fetch(`${resend.url}/_fake/emails?to=${encodeURIComponent(to)}`);
+			return ((await res.json()) as { emails: FakeEmail[] }).emails;
+		},
+		async stop() {
+			await Promise.all([started.stop(), closeFakes()]);
+		},
+	};
+}
