@@ -65,7 +65,7 @@ export default defineConfig(async () => {
 					test: {
 						name: "workers",
 						include: ["test/**/*.test.ts"],
-						exclude: ["test/e2e/**"],
+						exclude: ["test/e2e/**", "test/browser/**"],
 						setupFiles: ["./test/setup/apply-migrations.ts"],
 						silent: "passed-only",
 					},
