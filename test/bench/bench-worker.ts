@@ -67,7 +67,9 @@ bench.get("/hash", async (c) => {
 	return c.json(ok);
 });
 
-const app = createApp();
+// The baselines first: the production app ends in a catch-all for its pages.
+const app = new Hono<{ Bindings: BenchEnv }>();
 app.route("/bench", bench);
+app.route("/", createApp());
 
 export default app satisfies ExportedHandler<Env>;
