@@ -1,41 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { getConfig, parseConfig } from "../src/config/config";
 import { ApiError } from "../src/http/errors";
-
-const SECRET_32 = "0123456789abcdef0123456789abcdef";
-const AUTH_TOKEN = "twilio-auth-token-that-must-stay-secret";
-const JWT_32 = "jwt-access-secret-0123456789abcdef";
-const JWT_REFRESH_32 = "jwt-refresh-secret-0123456789abcdef";
-
-/** A production environment that passes; each test breaks one thing. */
-const production = (overrides: Record<string, unknown> = {}) => ({
-	ENVIRONMENT: "production",
-	OTP_SECRET: SECRET_32,
-	TWILIO_ACCOUNT_SID: "AC0123",
-	TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-	TWILIO_PHONE_NUMBER: "+15005550006",
-	JWT_SECRET: JWT_32,
-	JWT_REFRESH_SECRET: JWT_REFRESH_32,
-	RESEND_API_KEY: "re_live_key",
-	EMAIL_FROM: "Acme <verify@acme.example>",
-	...overrides,
-});
-
-const development = (overrides: Record<string, unknown> = {}) => ({ ENVIRONMENT: "development", ...overrides });
-
-/** The CONFIGURATION_ERROR that parsing `env` throws; fails the test if it does not throw one. */
-function configError(env: Record<string, unknown>): ApiError {
-	try {
-		parseConfig(env);
-	} catch (err) {
-		expect(err).toBeInstanceOf(ApiError);
-		const error = err as ApiError;
-		expect(error.code).toBe("CONFIGURATION_ERROR");
-		expect(error.status).toBe(500);
-		return error;
-	}
-	throw new Error(`parseConfig accepted ${JSON.stringify(env)}`);
-}
+import { AUTH_TOKEN, configError, development, JWT_32, JWT_REFRESH_32, production, SECRET_32 } from "./config-fixtures";
 
 describe("defaults", () => {
 	it("fills every setting from its default outside production", () => {

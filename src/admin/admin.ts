@@ -57,9 +57,10 @@ export const adminRouter = createRouter();
 adminRouter.openapi(smsStats, async (c) => {
 	const now = c.get("now");
 	const since = Object.values(WINDOWS).map((ms) => now - ms);
-	const repo = messageRepository(c.env.DB);
-	const [counts, failures] = await Promise.all([repo.counts(since, now), repo.failureCodes(since, now)]);
-	const [hour, day, week] = since.map((from, i) => summarize(from, counts[i] ?? [], failures[i] ?? []));
+	const windows = await messageRepository(c.env.DB).windows(since, now);
+	const [hour, day, week] = since.map((from, i) =>
+		summarize(from, windows[i]?.counts ?? [], windows[i]?.failures ?? []),
+	);
 	return c.json(
 		{
 			success: true as const,

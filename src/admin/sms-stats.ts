@@ -1,4 +1,4 @@
-import type { ChannelCounts } from "../delivery/messages.repository";
+import type { ChannelCounts, FailureCount } from "../delivery/messages.repository";
 
 export interface SmsStats {
 	sends: number;
@@ -20,12 +20,6 @@ export interface WindowStats extends SmsStats {
 	emailFallback: { sends: number; verificationRate: number | null };
 	/** The same numbers per country calling code (`44`, `1`, ...). */
 	byCountry: Record<string, SmsStats>;
-}
-
-export interface FailureCount {
-	callingCode: string;
-	errorCode: number | null;
-	count: number;
 }
 
 /** One window's numbers from the per-channel, per-calling-code counts of the messages table. */

@@ -1,16 +1,14 @@
 import { DurableObject } from "cloudflare:workers";
 import { type Config, getConfig } from "../config/config";
 import { customerRepository } from "../customers/customers.repository";
+import { deliverCode, deliveryFailure } from "../delivery/deliver";
 import { reportFailed, reportSent, reportVerified, type SendContext } from "../delivery/report";
 import { type Delivery, deliveryOf, statusRank } from "../delivery/status";
-import { otpEmail } from "../email/message";
-import { createEmailSender, type EmailSender } from "../email/sender";
 import { type Failure, failure } from "../http/errors";
 import { log, maskPhone } from "../http/log";
 import { hashPassword } from "../passwords/scrypt";
 import { clearToSend, codeVerified } from "../protection/clear-to-send";
 import { countryRefusal } from "../sms/country-policy";
-import { createSender, otpMessage, type SmsSender } from "../sms/sender";
 import { generateCode, macCode, macsEqual } from "./code";
 import {
 	atTime,
@@ -49,9 +47,6 @@ export interface PendingStatus {
 	resendAt: number;
 }
 
-/** Where Twilio reports a message's delivery, below PUBLIC_BASE_URL. */
-export const STATUS_CALLBACK_PATH = "/api/webhooks/twilio/message-status";
-
 /**
  * One object per normalised phone number: every decision about its codes. A
  * registration and a password reset each have their own state (code,
@@ -67,8 +62,6 @@ export class PhoneChallenge extends DurableObject<Env> {
 	#states: States;
 	#alarmAt: number | null = null;
 	#schemaReady = false;
-	#smsSender: SmsSender | undefined;
-	#emailSender: EmailSender | undefined;
 	/**
 	 * Statuses heard for a message before its send returned its id (the
 	 * callback overtook the API answer); applied when the id arrives.
@@ -296,7 +289,7 @@ export class PhoneChallenge extends DurableObject<Env> {
 				return cleared;
 			}
 		}
-		const outcome = await this.#deliver(context, code);
+		const outcome = await deliverCode(this.#config, context, code);
 		if (outcome.ok) {
 			const status = this.#sent(purpose, generation, outcome.id, outcome.status);
 			await reportSent(this.env, context, outcome.id, status, now);
@@ -304,31 +297,7 @@ export class PhoneChallenge extends DurableObject<Env> {
 		}
 		this.#revert(purpose, before, generation, true);
 		await reportFailed(this.env, context, outcome, now);
-		if (channel === "email") return failure("EMAIL_DELIVERY_FAILED");
-		return outcome.invalidNumber
-			? failure("VALIDATION_ERROR", { field: "phone", message: "phone: this number cannot receive SMS" })
-			: failure("SMS_DELIVERY_FAILED", { twilioErrorCode: outcome.providerCode });
-	}
-
-	/** Puts the code on its way by the context's channel. */
-	async #deliver(
-		context: SendContext,
-		code: string,
-	): Promise<
-		| { ok: true; id: string; status: string }
-		| { ok: false; invalidNumber?: boolean; httpStatus?: number; providerCode?: number; providerError?: string }
-	> {
-		const { appName, otp, publicBaseUrl, email } = this.#config;
-		if (context.email) {
-			if (!email.enabled) return { ok: false };
-			this.#emailSender ??= createEmailSender(email);
-			const outcome = await this.#emailSender.send(otpEmail(appName, context.email, code, otp.ttlMs));
-			return outcome.ok ? { ...outcome, status: "sent" } : outcome;
-		}
-		const callback = publicBaseUrl ? publicBaseUrl + STATUS_CALLBACK_PATH : undefined;
-		const text = otpMessage(appName, code, otp.ttlMs, context.purpose);
-		const outcome = await this.#sender.send(context.phone, text, callback);
-		return outcome.ok ? outcome : { ...outcome, invalidNumber: outcome.reason === "invalid_number" };
+		return deliveryFailure(context, outcome);
 	}
 
 	/**
@@ -457,11 +426,6 @@ export class PhoneChallenge extends DurableObject<Env> {
 
 	get #config(): Config {
 		return getConfig(this.env);
-	}
-
-	get #sender(): SmsSender {
-		this.#smsSender ??= createSender(this.#config);
-		return this.#smsSender;
 	}
 }
 

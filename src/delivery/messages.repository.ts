@@ -27,6 +27,19 @@ export interface ChannelCounts {
 	verifiedChallenges: number;
 }
 
+/** Failed SMS of one calling code with one Twilio error code. */
+export interface FailureCount {
+	callingCode: string;
+	errorCode: number | null;
+	count: number;
+}
+
+/** The statuses that mean the message never reached the phone, as SQL. */
+const IS_FAILED = sql`${messages.status} IN (${sql.join(
+	FAILED_STATUSES.map((s) => sql`${s}`),
+	sql`, `,
+)})`;
+
 /** Message tracking in D1; the only module that writes the messages tables. */
 export function messageRepository(d1: D1Database) {
 	const db = drizzle(d1);
@@ -95,68 +108,44 @@ export function messageRepository(d1: D1Database) {
 			return message[0] ? { ...message[0], events } : undefined;
 		},
 
-		/** Counts per channel and calling code of the messages sent from each of `since` until `until` (ms), in one round trip. */
-		async counts(since: number[], until: number): Promise<ChannelCounts[][]> {
-			const failed = sql.join(
-				FAILED_STATUSES.map((s) => sql`${s}`),
-				sql`, `,
-			);
-			const queries = since.map((from) =>
+		/**
+		 * For each window from `since[i]` until `until` (ms), in one round trip:
+		 * counts per channel and calling code, and failed SMS per Twilio error
+		 * code (null: Twilio gave none). Rows only a callback created (no
+		 * purpose: not a send of this service) are left out.
+		 */
+		async windows(since: number[], until: number): Promise<{ counts: ChannelCounts[]; failures: FailureCount[] }[]> {
+			const inWindow = (from: number) =>
+				and(
+					gte(messages.createdAt, new Date(from)),
+					lte(messages.createdAt, new Date(until)),
+					isNotNull(messages.purpose),
+				);
+			const queries = since.flatMap((from) => [
 				db
 					.select({
 						channel: messages.channel,
 						callingCode: messages.callingCode,
 						sends: sql<number>`count(*)`,
 						delivered: sql<number>`coalesce(sum(${messages.status} IN ('delivered', 'read')), 0)`,
-						failed: sql<number>`coalesce(sum(${messages.status} IN (${failed})), 0)`,
+						failed: sql<number>`coalesce(sum(${IS_FAILED}), 0)`,
 						challenges: sql<number>`count(DISTINCT ${messages.challengeId})`,
 						verifiedChallenges: sql<number>`count(DISTINCT CASE WHEN ${messages.verifiedAt} IS NOT NULL THEN ${messages.challengeId} END)`,
 					})
 					.from(messages)
-					.where(
-						and(
-							gte(messages.createdAt, new Date(from)),
-							lte(messages.createdAt, new Date(until)),
-							isNotNull(messages.purpose),
-						),
-					)
+					.where(inWindow(from))
 					.groupBy(messages.channel, messages.callingCode),
-			);
-			return (await db.batch(queries as [(typeof queries)[0], ...typeof queries])) as ChannelCounts[][];
-		},
-
-		/** Failed SMS per Twilio error code from each of `since` until `until` (ms); a null code: Twilio gave none. */
-		async failureCodes(
-			since: number[],
-			until: number,
-		): Promise<{ callingCode: string; errorCode: number | null; count: number }[][]> {
-			const queries = since.map((from) =>
 				db
-					.select({
-						callingCode: messages.callingCode,
-						errorCode: messages.errorCode,
-						count: sql<number>`count(*)`,
-					})
+					.select({ callingCode: messages.callingCode, errorCode: messages.errorCode, count: sql<number>`count(*)` })
 					.from(messages)
-					.where(
-						and(
-							eq(messages.channel, "sms"),
-							gte(messages.createdAt, new Date(from)),
-							lte(messages.createdAt, new Date(until)),
-							isNotNull(messages.purpose),
-							sql`${messages.status} IN (${sql.join(
-								FAILED_STATUSES.map((s) => sql`${s}`),
-								sql`, `,
-							)})`,
-						),
-					)
+					.where(and(inWindow(from), eq(messages.channel, "sms"), IS_FAILED))
 					.groupBy(messages.callingCode, messages.errorCode),
-			);
-			return (await db.batch(queries as [(typeof queries)[0], ...typeof queries])) as {
-				callingCode: string;
-				errorCode: number | null;
-				count: number;
-			}[][];
+			]);
+			const rows = (await db.batch(queries as [(typeof queries)[0], ...typeof queries])) as unknown[][];
+			return since.map((_, i) => ({
+				counts: rows[2 * i] as ChannelCounts[],
+				failures: rows[2 * i + 1] as FailureCount[],
+			}));
 		},
 
 		/** Forgets messages created before `before` (ms), with their events. */

@@ -24,7 +24,7 @@ export async function reportSent(env: Env, send: SendContext, messageId: string,
 	const fields = describe(send);
 	log("info", `${send.channel}_sent`, { ...fields, messageId, status });
 	count(env, `${send.channel}_sent`, fields, status);
-	await recordMessage(env, send, { id: messageId, status, at });
+	await recordMessage(env, send, fields, { id: messageId, status, at });
 }
 
 /**
@@ -42,7 +42,7 @@ export async function reportFailed(
 	log("warn", `${send.channel}_failed`, { ...fields, ...problem, twilioErrorCode: problem.providerCode });
 	count(env, `${send.channel}_failed`, fields, "failed", problem.providerCode);
 	if (problem.httpStatus === undefined) return;
-	await recordMessage(env, send, {
+	await recordMessage(env, send, fields, {
 		id: `rejected-${crypto.randomUUID()}`,
 		status: "failed",
 		errorCode: problem.providerCode,
@@ -67,7 +67,7 @@ export async function reportStatus(
 	await messageRepository(env.DB).record({
 		id: callback.messageId,
 		channel: "sms",
-		destination: maskPhone(callback.phone),
+		destination: fields.phone,
 		callingCode,
 		status: callback.status,
 		errorCode: callback.errorCode,
@@ -91,14 +91,16 @@ function describe(send: SendContext) {
 		purpose: send.purpose,
 		channel: send.channel,
 		phone: maskPhone(send.phone),
-		...(send.email ? { email: maskEmail(send.email) } : {}),
+		email: send.email ? maskEmail(send.email) : undefined,
 		callingCode: numberOrigin(send.phone).callingCode,
 	};
 }
 
+/** Writes the send's row; `fields` (from {@link describe}) already hold the masked destination. */
 async function recordMessage(
 	env: Env,
 	send: SendContext,
+	fields: ReturnType<typeof describe>,
 	message: { id: string; status: string; errorCode?: number; at: number },
 ) {
 	await messageRepository(env.DB)
@@ -107,10 +109,10 @@ async function recordMessage(
 			channel: send.channel,
 			purpose: send.purpose,
 			challengeId: send.challengeId,
-			destination: send.email ? maskEmail(send.email) : maskPhone(send.phone),
-			callingCode: numberOrigin(send.phone).callingCode,
+			destination: fields.email ?? fields.phone,
+			callingCode: fields.callingCode,
 		})
-		.catch((err: unknown) => log("error", "message_tracking_failed", { ...describe(send), error: String(err) }));
+		.catch((err: unknown) => log("error", "message_tracking_failed", { ...fields, error: String(err) }));
 }
 
 /**

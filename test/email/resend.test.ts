@@ -4,7 +4,7 @@ import { getConfig, parseConfig, type ResendConfig } from "../../src/config/conf
 import { otpEmail } from "../../src/email/message";
 import { resendSender } from "../../src/email/resend";
 import { createEmailSender, type Email } from "../../src/email/sender";
-import { ApiError } from "../../src/http/errors";
+import { configErrorMessage as configError, development } from "../config-fixtures";
 import { FAKE_RESEND_KEY, MAGIC_EMAILS } from "../fakes/fake-resend";
 import { emailsTo, RESEND } from "../helpers";
 
@@ -128,19 +128,6 @@ describe("resendSender", () => {
 });
 
 describe("the email configuration", () => {
-	const development = (overrides: Record<string, unknown> = {}) => ({ ENVIRONMENT: "development", ...overrides });
-
-	function configError(vars: Record<string, unknown>): string {
-		try {
-			parseConfig(vars);
-		} catch (err) {
-			expect(err).toBeInstanceOf(ApiError);
-			expect((err as ApiError).code).toBe("CONFIGURATION_ERROR");
-			return (err as ApiError).message;
-		}
-		throw new Error(`parseConfig accepted ${JSON.stringify(vars)}`);
-	}
-
 	it("is what the test Worker runs with: Resend at the fake, 300 ms", () => {
 		expect(getConfig(env).email).toEqual({
 			enabled: true,

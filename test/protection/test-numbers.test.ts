@@ -2,39 +2,13 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/config";
-import { ApiError } from "../../src/http/errors";
+import { configErrorMessage as configError, development, production } from "../config-fixtures";
 import { customerCount, resendOtp, sendOtp, setClock, smsTo, storedChallenge, verifyOtp } from "../helpers";
 
 /** A test number of the bindings, with its fixed code. */
 const TEST_US = "+15005550199";
 const TEST_US_CODE = "123456";
 const T0 = Date.UTC(2030, 0, 1);
-
-const production = (overrides: Record<string, unknown> = {}) => ({
-	ENVIRONMENT: "production",
-	OTP_SECRET: "0123456789abcdef0123456789abcdef",
-	TWILIO_ACCOUNT_SID: "AC0123",
-	TWILIO_AUTH_TOKEN: "twilio-auth-token-that-must-stay-secret",
-	TWILIO_PHONE_NUMBER: "+15005550006",
-	JWT_SECRET: "jwt-access-secret-0123456789abcdef",
-	JWT_REFRESH_SECRET: "jwt-refresh-secret-0123456789abcdef",
-	EMAIL_FALLBACK_ENABLED: "false",
-	...overrides,
-});
-
-const development = (overrides: Record<string, unknown> = {}) => ({ ENVIRONMENT: "development", ...overrides });
-
-/** The CONFIGURATION_ERROR message parsing `env` throws; fails the test if it does not throw one. */
-function configError(env: Record<string, unknown>): string {
-	try {
-		parseConfig(env);
-	} catch (err) {
-		expect(err).toBeInstanceOf(ApiError);
-		expect((err as ApiError).code).toBe("CONFIGURATION_ERROR");
-		return (err as ApiError).message;
-	}
-	throw new Error(`parseConfig accepted ${JSON.stringify(env)}`);
-}
 
 describe("TEST_PHONE_NUMBERS", () => {
 	it("is empty by default", () => {
