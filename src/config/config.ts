@@ -41,8 +41,14 @@ export interface OtpPolicy {
 	cooldownMs: number;
 	maxSendsPerHour: number;
 	maxSendsPerDay: number;
-	/** Wrong codes per phone per rolling day, over every code; then the phone waits. */
+	/** Wrong codes per (phone, client network) per rolling day, over every code; then that network waits. */
 	maxFailedPerDay: number;
+	/** The ceiling over every network: codes sent to one phone per rolling day. */
+	phoneMaxSendsPerDay: number;
+	/** The ceiling over every network: wrong codes for one phone per rolling day. */
+	phoneMaxFailedPerDay: number;
+	/** Registrations live at once for one phone, whoever started them. */
+	maxPendingPerPhone: number;
 	tombstoneMs: number;
 }
 
@@ -54,6 +60,8 @@ export interface TokenConfig {
 	audience: string;
 	accessTtlSeconds: number;
 	refreshTtlSeconds: number;
+	/** A session ends this long after sign-in, however often it is refreshed. */
+	sessionMaxAgeSeconds: number;
 }
 
 /** When failed logins lock an account or an IP address, and for how long. */
@@ -91,6 +99,12 @@ export interface Config {
 	appName: string;
 	otpSecret: string;
 	otp: OtpPolicy;
+	/** Wrong codes per client network per rolling day across every phone (verify-otp and password-reset/verify). */
+	networkMaxFailedPerDay: number;
+	/** verify-otp and resend-otp refuse the id-less path (for clients that all send registrationId). */
+	registrationIdRequired: boolean;
+	/** `valid`: a number must be valid for its country; `possible`: only of a possible length. */
+	phoneValidation: "valid" | "possible";
 	scrypt: ScryptParams;
 	/** `console` only outside production, when Twilio is not configured. */
 	sms: { kind: "twilio"; twilio: TwilioConfig } | { kind: "console" };
@@ -114,7 +128,14 @@ export interface Config {
 	/** Set when TURNSTILE_SECRET_KEY is: the routes that send SMS then require a solved challenge. */
 	turnstile?: TurnstileConfig;
 	tokens: TokenConfig;
-	login: { account: ThrottlePolicy; ip: ThrottlePolicy };
+	login: {
+		account: ThrottlePolicy;
+		ip: ThrottlePolicy;
+		/** Failures per account per rolling day over every network; then Turnstile (when configured) or a lock. */
+		accountMaxFailuresPerDay: number;
+		/** The lock once that ceiling is reached and Turnstile is not configured. */
+		accountLockoutMs: number;
+	};
 }
 
 const cache = new WeakMap<object, Config>();
@@ -155,8 +176,14 @@ export function parseConfig(env: Record<string, unknown>): Config {
 			maxSendsPerHour: v.OTP_MAX_SENDS_PER_HOUR,
 			maxSendsPerDay: v.OTP_MAX_SENDS_PER_DAY,
 			maxFailedPerDay: v.OTP_MAX_FAILED_VERIFICATIONS_PER_DAY,
+			phoneMaxSendsPerDay: v.OTP_PHONE_MAX_SENDS_PER_DAY,
+			phoneMaxFailedPerDay: v.OTP_PHONE_MAX_FAILED_PER_DAY,
+			maxPendingPerPhone: v.OTP_MAX_PENDING_PER_PHONE,
 			tombstoneMs: v.OTP_TOMBSTONE_SECONDS * 1000,
 		},
+		networkMaxFailedPerDay: v.OTP_NETWORK_MAX_FAILED_PER_DAY,
+		registrationIdRequired: v.REGISTRATION_ID_REQUIRED,
+		phoneValidation: v.PHONE_VALIDATION,
 		scrypt: { N: v.PASSWORD_SCRYPT_N, r: v.PASSWORD_SCRYPT_R, p: v.PASSWORD_SCRYPT_P },
 		sms: twilioReady
 			? {
@@ -193,7 +220,12 @@ export function parseConfig(env: Record<string, unknown>): Config {
 		messageRetentionMs: v.MESSAGE_RETENTION_DAYS * 86_400_000,
 		corsOrigins: v.CORS_ALLOWED_ORIGINS,
 		turnstile: v.TURNSTILE_SECRET_KEY
-			? { secretKey: v.TURNSTILE_SECRET_KEY, verifyUrl: v.TURNSTILE_VERIFY_URL, timeoutMs: v.TURNSTILE_TIMEOUT_MS }
+			? {
+					secretKey: v.TURNSTILE_SECRET_KEY,
+					verifyUrl: v.TURNSTILE_VERIFY_URL,
+					timeoutMs: v.TURNSTILE_TIMEOUT_MS,
+					expectedHostname: v.TURNSTILE_EXPECTED_HOSTNAME,
+				}
 			: undefined,
 		defaultCountry: v.DEFAULT_COUNTRY as CountryCode | undefined,
 		prefixGuard: {
@@ -218,10 +250,13 @@ export function parseConfig(env: Record<string, unknown>): Config {
 			audience: v.JWT_AUDIENCE,
 			accessTtlSeconds: v.ACCESS_TOKEN_TTL_SECONDS,
 			refreshTtlSeconds: v.REFRESH_TOKEN_TTL_SECONDS,
+			sessionMaxAgeSeconds: v.SESSION_MAX_AGE_SECONDS,
 		},
 		login: {
 			account: { maxFailures: v.LOGIN_MAX_FAILURES, lockoutsMs, windowMs },
 			ip: { maxFailures: v.LOGIN_IP_MAX_FAILURES, lockoutsMs, windowMs },
+			accountMaxFailuresPerDay: v.LOGIN_ACCOUNT_MAX_FAILURES_PER_DAY,
+			accountLockoutMs: v.LOGIN_ACCOUNT_LOCKOUT_SECONDS * 1000,
 		},
 	};
 }

@@ -59,6 +59,18 @@ export const envSchema = z
 		OTP_TOMBSTONE_SECONDS: int(60, 86_400, 3600),
 		OTP_MAX_SENDS_PER_DAY: int(1, 1000, 10),
 		OTP_MAX_FAILED_VERIFICATIONS_PER_DAY: int(1, 1000, 10),
+		OTP_PHONE_MAX_SENDS_PER_DAY: int(1, 10_000, 30),
+		OTP_PHONE_MAX_FAILED_PER_DAY: int(1, 10_000, 50),
+		OTP_NETWORK_MAX_FAILED_PER_DAY: int(1, 100_000, 30),
+		OTP_MAX_PENDING_PER_PHONE: int(1, 20, 3),
+		REGISTRATION_ID_REQUIRED: z
+			.enum(["true", "false", ""], { error: "must be true or false" })
+			.default("false")
+			.transform((v) => v === "true"),
+		PHONE_VALIDATION: z.preprocess(
+			(v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
+			z.enum(["valid", "possible"], { error: "must be valid or possible" }).default("valid"),
+		),
 		DEFAULT_COUNTRY: z
 			.preprocess(
 				(v) => (typeof v === "string" && v.trim() ? v.trim().toUpperCase() : undefined),
@@ -73,6 +85,7 @@ export const envSchema = z
 		TURNSTILE_SECRET_KEY: optionalString,
 		TURNSTILE_VERIFY_URL: z.url("must be a URL").default("https://challenges.cloudflare.com/turnstile/v0/siteverify"),
 		TURNSTILE_TIMEOUT_MS: int(100, 30_000, 5000),
+		TURNSTILE_EXPECTED_HOSTNAME: optionalString,
 		SMS_PREFIX_GUARD: z.enum(["on", "off"], { error: "must be on or off" }).default("on"),
 		SMS_PREFIX_MIN_SENDS: int(1, 100_000, 20),
 		SMS_PREFIX_MIN_VERIFY_PERCENT: int(0, 100, 10),
@@ -161,6 +174,9 @@ export const envSchema = z
 				"must be a comma-separated list of whole seconds between 1 and 86400, like 60,300,900",
 			),
 		LOGIN_FAILURE_WINDOW_SECONDS: int(60, 30 * 86_400, 86_400),
+		LOGIN_ACCOUNT_MAX_FAILURES_PER_DAY: int(1, 100_000, 50),
+		LOGIN_ACCOUNT_LOCKOUT_SECONDS: int(1, 86_400, 900),
+		SESSION_MAX_AGE_SECONDS: int(3600, 3650 * 86_400, 90 * 86_400),
 	})
 	.superRefine((v, ctx) => {
 		const scrypt = { N: v.PASSWORD_SCRYPT_N, r: v.PASSWORD_SCRYPT_R, p: v.PASSWORD_SCRYPT_P };

@@ -4,10 +4,24 @@
  * Cloudflare), summarised before anything keeps it.
  */
 
-/** The key a client's failed sign-ins are counted under, if the request carries its address. */
+/** The client network a request came from (see {@link ipThrottleKey}), if it carries its address. */
 export function throttleKeyOf(request: Request): string | null {
 	const ip = clientIp(request);
 	return ip ? ipThrottleKey(ip) : null;
+}
+
+/** The key every request without a client address shares in production. */
+export const UNKNOWN_NETWORK = "unknown";
+
+/**
+ * The client network every counter a stranger can fill is keyed to. In
+ * production a request without `CF-Connecting-IP` (never the case behind
+ * Cloudflare) counts under one shared key, so it never skips a limit;
+ * elsewhere (tests, local runs) it is null and the per-network limits that
+ * span phones or accounts are skipped.
+ */
+export function clientNetwork(request: Request, production: boolean): string | null {
+	return throttleKeyOf(request) ?? (production ? UNKNOWN_NETWORK : null);
 }
 
 /** The client's IP address, or null when the request did not come through Cloudflare. */
@@ -17,13 +31,15 @@ export function clientIp(request: Request): string | null {
 }
 
 /**
- * The key failed sign-ins are counted under: an IPv4 address, or the /64 of
- * an IPv6 one (a single host usually holds a whole /64).
+ * A client network: an IPv4 address, or the /56 of an IPv6 one (what an ISP
+ * typically hands one customer, so one household cannot hop between /64s).
  */
 export function ipThrottleKey(ip: string): string {
 	// An IPv4 address, also when written IPv4-mapped (`::ffff:203.0.113.7`).
 	if (ip.includes(".")) return ip.slice(ip.lastIndexOf(":") + 1);
-	return `${ipv6Groups(ip).slice(0, 4).join(":")}::/64`;
+	const groups = ipv6Groups(ip);
+	const fourth = (Number.parseInt(groups[3] ?? "0", 16) & 0xff00).toString(16);
+	return `${[...groups.slice(0, 3), fourth].join(":")}::/56`;
 }
 
 /** The network, not the address, with the country when known: `203.0.113.0/24 NZ`. */

@@ -26,6 +26,10 @@ export const ERROR_CODES = {
 		status: 409,
 		message: "A customer with this email or phone number already exists",
 	},
+	REGISTRATION_ID_REQUIRED: {
+		status: 409,
+		message: "Several registrations are pending for this phone number; send the registrationId of yours",
+	},
 	OTP_EXPIRED: {
 		status: 410,
 		message: "The code has expired; request a new one",

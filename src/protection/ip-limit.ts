@@ -1,6 +1,6 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../http/app-env";
-import { throttleKeyOf } from "../http/client";
+import { clientNetwork } from "../http/client";
 import { ApiError } from "../http/errors";
 import { HOUR_MS } from "./counter-rules";
 import { takeQuotas } from "./reserve";
@@ -9,16 +9,17 @@ import { takeQuotas } from "./reserve";
 const BURST_PERIOD_SECONDS = 60;
 
 /**
- * Limits the routes that send SMS per client address (the /64 for IPv6):
+ * Limits the routes that send SMS per client network (the /56 for IPv6):
  * bursts with the Workers Rate Limiting binding (per location, cheap, no
  * storage), then hourly and daily caps in one counter object per address and
  * window, which hold across every location. Runs before validation, so a
- * flood of malformed requests is limited too. Skipped when the request did
- * not come through Cloudflare (no CF-Connecting-IP) or IP_RATE_LIMITS=off.
+ * flood of malformed requests is limited too. In production a request
+ * without CF-Connecting-IP counts under one shared key; elsewhere it is not
+ * limited. IP_RATE_LIMITS=off switches the limits off.
  */
 export const ipSendLimit = createMiddleware<AppEnv>(async (c, next) => {
-	const { ipLimits } = c.get("config");
-	const ip = throttleKeyOf(c.req.raw);
+	const { ipLimits, environment } = c.get("config");
+	const ip = clientNetwork(c.req.raw, environment === "production");
 	if (!ipLimits.enabled || !ip) return next();
 	const burst = await c.env.SEND_RATE_LIMITER.limit({ key: ip });
 	if (!burst.success)

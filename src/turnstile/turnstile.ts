@@ -4,6 +4,8 @@ export interface TurnstileConfig {
 	/** The full siteverify URL, normally https://challenges.cloudflare.com/turnstile/v0/siteverify. */
 	verifyUrl: string;
 	timeoutMs: number;
+	/** When set, a token solved on any other hostname is refused. */
+	expectedHostname?: string;
 }
 
 /**

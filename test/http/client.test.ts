@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { clientIp, ipSummary, ipThrottleKey, userAgent } from "../../src/http/client";
+import { clientIp, clientNetwork, ipSummary, ipThrottleKey, UNKNOWN_NETWORK, userAgent } from "../../src/http/client";
 
 const request = (headers: Record<string, string>, cf?: { country: string }) =>
 	new Request("http://localhost/", { headers, cf } as RequestInit);
@@ -15,13 +15,16 @@ describe("ipThrottleKey", () => {
 		expect(ipThrottleKey("::ffff:198.51.100.1")).not.toBe(ipThrottleKey("::ffff:203.0.113.7"));
 	});
 
-	it("keys IPv6 by its /64, however the address is written", () => {
+	it("keys IPv6 by its /56, however the address is written", () => {
 		const key = ipThrottleKey("2001:db8:1:2::7");
-		expect(key).toBe("2001:db8:1:2::/64");
+		expect(key).toBe("2001:db8:1:0::/56");
 		expect(ipThrottleKey("2001:0db8:0001:0002:ffff:0:0:1")).toBe(key);
 		expect(ipThrottleKey("2001:DB8:1:2:0:0:0:9")).toBe(key);
-		expect(ipThrottleKey("2001:db8:1:3::7")).not.toBe(key);
-		expect(ipThrottleKey("::1")).toBe("0:0:0:0::/64");
+		// Another /64 of the same /56 is the same network; the next /56 is not.
+		expect(ipThrottleKey("2001:db8:1:ff::7")).toBe(key);
+		expect(ipThrottleKey("2001:db8:1:100::7")).toBe("2001:db8:1:100::/56");
+		expect(ipThrottleKey("2001:db8:2:2::7")).not.toBe(key);
+		expect(ipThrottleKey("::1")).toBe("0:0:0:0::/56");
 	});
 });
 
@@ -31,6 +34,16 @@ describe("ipSummary", () => {
 		expect(ipSummary(request({ "CF-Connecting-IP": "::ffff:203.0.113.7" }))).toBe("203.0.113.0/24");
 		expect(ipSummary(request({ "CF-Connecting-IP": "2001:db8:1:2::7" }))).toBe("2001:db8:1::/48");
 		expect(ipSummary(request({}))).toBeNull();
+	});
+});
+
+describe("clientNetwork", () => {
+	it("keys a request by its network; without an address, one shared key in production and none elsewhere", () => {
+		expect(clientNetwork(request({ "CF-Connecting-IP": "203.0.113.7" }), true)).toBe("203.0.113.7");
+		expect(clientNetwork(request({ "CF-Connecting-IP": "2001:db8:1:2::7" }), false)).toBe("2001:db8:1:0::/56");
+		expect(clientNetwork(request({}), true)).toBe(UNKNOWN_NETWORK);
+		expect(clientNetwork(request({ "X-Forwarded-For": "203.0.113.7" }), true)).toBe(UNKNOWN_NETWORK);
+		expect(clientNetwork(request({}), false)).toBeNull();
 	});
 });
 
