@@ -26,21 +26,67 @@ export function post(path: string, body: unknown, headers: Record<string, string
 }
 
 export function registration(phone: string, overrides: Record<string, unknown> = {}) {
+	const { headers: _headers, ...fields } = overrides;
 	return {
 		name: "Ada Lovelace",
 		email: `${phone.slice(1)}@example.com`,
 		phone,
 		password: PASSWORD,
-		...overrides,
+		...fields,
 	};
 }
 
-/** The three endpoints, as a client calls them. */
-export const sendOtp = (phone: string, overrides: Record<string, unknown> = {}) =>
-	post("/api/customers/send-otp", registration(phone, overrides));
-export const verifyOtp = (phone: string, otp: string) => post("/api/customers/verify-otp", { phone, otp });
-export const resendOtp = (phone: string, channel?: "sms" | "email") =>
-	post("/api/customers/resend-otp", channel ? { phone, channel } : { phone });
+/**
+ * The registrationId each phone's starter got last, as the registration page
+ * keeps it: the helpers below send it back like the page does.
+ */
+const registrationIds = new Map<string, string>();
+
+/** The registrationId send-otp last answered for `phone` in this file. */
+export const registrationIdOf = (phone: string) => registrationIds.get(phone);
+
+/** `undefined`: the id the starter holds (if any); null: none (the seed's id-less contract); a string: that one. */
+export type IdChoice = string | null | undefined;
+
+function withId(phone: string, body: Record<string, unknown>, id: IdChoice): Record<string, unknown> {
+	const chosen = id === undefined ? registrationIds.get(phone) : id;
+	return chosen === null || chosen === undefined ? body : { ...body, registrationId: chosen };
+}
+
+async function remember(phone: string, res: Response): Promise<Response> {
+	if (res.ok) {
+		const { registrationId } = (await res.clone().json()) as { registrationId?: string };
+		if (registrationId) registrationIds.set(phone, registrationId);
+	}
+	return res;
+}
+
+/**
+ * The three endpoints, as the starter's client calls them: with the
+ * registrationId it was given (overrides may set `registrationId`, or null for none).
+ */
+export async function sendOtp(phone: string, overrides: Record<string, unknown> = {}): Promise<Response> {
+	const { registrationId, ...details } = overrides;
+	const body = withId(phone, registration(phone, details), registrationId as IdChoice);
+	return remember(phone, await post("/api/customers/send-otp", body, headersOf(overrides)));
+}
+export const verifyOtp = (phone: string, otp: string, id?: IdChoice, headers: Record<string, string> = {}) =>
+	post("/api/customers/verify-otp", withId(phone, { phone, otp }, id), headers);
+export const resendOtp = async (
+	phone: string,
+	channel?: "sms" | "email",
+	id?: IdChoice,
+	headers: Record<string, string> = {},
+) =>
+	remember(
+		phone,
+		await post("/api/customers/resend-otp", withId(phone, channel ? { phone, channel } : { phone }, id), headers),
+	);
+
+/** Request headers smuggled in a details object as `headers` (e.g. a CF-Connecting-IP). */
+function headersOf(overrides: Record<string, unknown>): Record<string, string> {
+	return (overrides.headers as Record<string, string> | undefined) ?? {};
+}
 
 /** A registration pending for a fresh phone, sent at `at` on the object's clock, with its code. */
 export async function pendingRegistration(area: string, at: number, overrides: Record<string, unknown> = {}) {
@@ -90,18 +136,53 @@ export async function failNextSms(phone: string, status = 500, code = 20500, cou
 	});
 }
 
-/** The Durable Object's stored row for `phone` and `purpose`, or null when it holds none. */
+/**
+ * The Durable Object's stored row of a code of `phone`: the reset, or the
+ * registration `id` (default: the latest one sent); null when it holds none.
+ */
 export async function storedChallenge(
 	phone: string,
 	purpose: "register" | "reset" = "register",
+	id?: string,
 ): Promise<Record<string, unknown> | null> {
 	return runInDurableObject(challengeStub(phone), (_, state) => {
-		const tables = state.storage.sql
-			.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'challenges'")
-			.toArray();
-		if (tables.length === 0) return null;
-		return state.storage.sql.exec("SELECT * FROM challenges WHERE purpose = ?", purpose).toArray()[0] ?? null;
+		if (!hasTable(state, "codes")) return null;
+		const sql = state.storage.sql;
+		if (purpose === "reset") return sql.exec("SELECT * FROM codes WHERE id = 'reset'").toArray()[0] ?? null;
+		const rows =
+			id === undefined
+				? sql.exec("SELECT * FROM codes WHERE purpose = 'register' ORDER BY last_sent_at DESC LIMIT 1")
+				: sql.exec("SELECT * FROM codes WHERE id = ?", id);
+		return rows.toArray()[0] ?? null;
 	});
+}
+
+/** The times of the stored marks (`send` or `fail`) of one flow of `phone`, oldest first; by `network` when given. */
+export async function storedMarks(
+	phone: string,
+	kind: "send" | "fail",
+	purpose: "register" | "reset" = "register",
+	network?: string,
+): Promise<number[]> {
+	return runInDurableObject(challengeStub(phone), (_, state) => {
+		if (!hasTable(state, "marks")) return [];
+		return state.storage.sql
+			.exec<{ at: number; network: string }>(
+				"SELECT at, network FROM marks WHERE purpose = ? AND kind = ? ORDER BY at",
+				purpose,
+				kind,
+			)
+			.toArray()
+			.filter((m) => network === undefined || m.network === network)
+			.map((m) => m.at);
+	});
+}
+
+function hasTable(state: DurableObjectState, name: string): boolean {
+	return (
+		state.storage.sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?", name).toArray().length >
+		0
+	);
 }
 
 export async function customerCount(): Promise<number> {

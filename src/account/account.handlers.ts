@@ -1,12 +1,14 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import { challengeFor } from "../challenge/challenge-for";
+import { callerOf } from "../customers/customers.handlers";
 import { customerRepository } from "../customers/customers.repository";
 import type { AppEnv } from "../http/app-env";
 import { throttleKeyOf } from "../http/client";
 import { ApiError } from "../http/errors";
-import { log, maskPhone } from "../http/log";
+import { errorMessage, log, maskPhone } from "../http/log";
 import { logPhone } from "../http/request-log";
 import { verifyPassword } from "../passwords/scrypt";
+import { takeGuess } from "../protection/guess-limit";
 import { profile } from "../sessions/start-session";
 import { countryRefusal } from "../sms/country-policy";
 import { accountKey, beginLoginAttempt, resetLoginThrottle } from "../throttle/login-attempt";
@@ -52,13 +54,14 @@ export const sendResetOtpHandler: RouteHandler<typeof sendResetOtp, AppEnv> = as
 	const owner = customer?.phoneVerifiedAt ? customer : undefined;
 	// The object call (and the SMS) run after the answer, known number or not, so
 	// neither the answer nor its timing tells whether the number is registered.
+	// A refused or failed send leaves a decoy, as an unknown number does: the operator's log tells them apart.
 	const started = challengeFor(c.env, phone)
-		.startReset(owner?.id ?? null, phone, c.get("requestId"))
+		.startReset(owner?.id ?? null, phone, callerOf(c))
 		.then(
 			(result) => {
 				if (!result.ok) log("info", "password_reset_not_sent", { phone: maskPhone(phone), code: result.code });
 			},
-			(err: unknown) => log("error", "password_reset_failed", { phone: maskPhone(phone), error: String(err) }),
+			(err: unknown) => log("error", "password_reset_failed", { phone: maskPhone(phone), error: errorMessage(err) }),
 		);
 	c.executionCtx.waitUntil(started);
 	return c.json(
@@ -74,7 +77,9 @@ export const sendResetOtpHandler: RouteHandler<typeof sendResetOtp, AppEnv> = as
 export const verifyResetHandler: RouteHandler<typeof verifyReset, AppEnv> = async (c) => {
 	const { phone, otp, newPassword } = c.req.valid("json");
 	logPhone(c, phone);
-	const result = await challengeFor(c.env, phone).verifyReset(otp, newPassword, c.get("requestId"));
+	const guess = await takeGuess(c);
+	const { counted, ...result } = await challengeFor(c.env, phone).verifyReset(otp, newPassword, callerOf(c));
+	if (!counted) await guess.release();
 	if (!result.ok) throw ApiError.from(result);
 	// The phone proved who this is: earlier failed sign-ins no longer stand in the way.
 	await resetLoginThrottle(c.env, result.customerId);

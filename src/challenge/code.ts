@@ -20,11 +20,30 @@ function fill(buf: Uint32Array): Uint32Array {
 }
 
 /**
- * The HMAC-SHA256 under which a code is stored. Binding the purpose, the phone
- * and the generation means a MAC is worthless for any other flow, number or send.
+ * The HMAC-SHA256 under which a code is stored. Binding the purpose, the
+ * phone, the registration's id and the generation means a MAC is worthless
+ * for any other flow, number, registration or send.
  */
-export function macCode(secret: string, purpose: Purpose, phone: string, generation: number, code: string): Uint8Array {
-	return new Uint8Array(createHmac("sha256", secret).update(`${purpose}\n${phone}\n${generation}\n${code}`).digest());
+export function macCode(
+	secret: string,
+	purpose: Purpose,
+	phone: string,
+	id: string,
+	generation: number,
+	code: string,
+): Uint8Array {
+	return new Uint8Array(
+		createHmac("sha256", secret).update(`${purpose}\n${phone}\n${id}\n${generation}\n${code}`).digest(),
+	);
+}
+
+/** A registration's id: 128 bits from the CSPRNG, URL-safe base64 (22 characters). */
+export function newRegistrationId(): string {
+	const bytes = crypto.getRandomValues(new Uint8Array(16));
+	return btoa(String.fromCharCode(...bytes))
+		.replace(/\+/g, "-")
+		.replace(/\//g, "_")
+		.replace(/=+$/, "");
 }
 
 /** Constant-time comparison of two MACs. */

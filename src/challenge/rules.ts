@@ -1,9 +1,7 @@
 import type { OtpPolicy } from "../config/config";
 import { statusRank } from "../delivery/status";
 import { type Failure, failure } from "../http/errors";
-
-const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
+import { rateLimited } from "./shares";
 
 /**
  * - `none`: nothing pending (never sent, purged, or a send that failed).
@@ -46,6 +44,10 @@ export interface Subjects {
 }
 
 export interface ChallengeState<S = unknown> {
+	/** The registration's id (what the client sends as `registrationId`), or `reset`. */
+	id: string;
+	/** The client network that started it. */
+	network: string;
 	status: Status;
 	/** Present exactly when status is `pending` or `burned`. */
 	subject: S | null;
@@ -55,10 +57,6 @@ export interface ChallengeState<S = unknown> {
 	generation: number;
 	expiresAt: number;
 	lastSentAt: number;
-	/** Times of sends in the last day, oldest first. Survives every status. */
-	sendLog: number[];
-	/** Times of wrong codes in the last day, oldest first, over every code. Survives every status. */
-	failLog: number[];
 	/** Ties every send of one registration (or reset) together in the messages table; resends keep it. */
 	challengeId: string | null;
 	/** How the live code was sent. */
@@ -70,6 +68,8 @@ export interface ChallengeState<S = unknown> {
 }
 
 export const EMPTY: ChallengeState<never> = {
+	id: "",
+	network: "",
 	status: "none",
 	subject: null,
 	codeMac: null,
@@ -77,8 +77,6 @@ export const EMPTY: ChallengeState<never> = {
 	generation: 0,
 	expiresAt: 0,
 	lastSentAt: 0,
-	sendLog: [],
-	failLog: [],
 	challengeId: null,
 	channel: null,
 	messageId: null,
@@ -95,35 +93,12 @@ export function atTime<S>(s: ChallengeState<S>, now: number): ChallengeState<S> 
 	return s;
 }
 
-/** Cooldown since the last send, then the daily cap on wrong codes, the hourly and the daily send caps. Null when a send may go. */
-export function sendRefusal(s: ChallengeState, now: number, p: OtpPolicy): Failure | null {
+/** The cooldown since this code's last send; null when it is over. */
+export function cooldownRefusal(s: ChallengeState, now: number, p: OtpPolicy): Failure | null {
 	if (s.lastSentAt && now < s.lastSentAt + p.cooldownMs) {
 		return rateLimited(s.lastSentAt + p.cooldownMs - now, "Wait before requesting another code");
 	}
-	return (
-		failedTooOften(s, now, p) ??
-		capRefusal(s.sendLog, now, HOUR_MS, p.maxSendsPerHour) ??
-		capRefusal(s.sendLog, now, DAY_MS, p.maxSendsPerDay)
-	);
-}
-
-/** Refuses while the phone has had its daily share of wrong codes: new codes would only buy more guesses. */
-export function failedTooOften(s: ChallengeState, now: number, p: OtpPolicy): Failure | null {
-	const recent = s.failLog.filter((t) => t > now - DAY_MS);
-	if (recent.length < p.maxFailedPerDay) return null;
-	return rateLimited(
-		(recent[0] as number) + DAY_MS - now,
-		"Too many incorrect codes for this phone number today; try again later",
-	);
-}
-
-function capRefusal(log: number[], now: number, windowMs: number, cap: number): Failure | null {
-	const recent = log.filter((t) => t > now - windowMs);
-	if (recent.length < cap) return null;
-	return rateLimited(
-		(recent.at(-cap) as number) + windowMs - now,
-		"Too many codes requested for this phone number; try again later",
-	);
+	return null;
 }
 
 /** Whether resend-otp has a subject to send a new code for. */
@@ -144,6 +119,7 @@ export function issue<S>(
 	send: { challengeId: string; channel: Channel },
 ): ChallengeState<S> {
 	return {
+		...s,
 		...send,
 		messageId: null,
 		deliveryStatus: null,
@@ -154,22 +130,17 @@ export function issue<S>(
 		generation,
 		expiresAt: now + p.ttlMs,
 		lastSentAt: now,
-		sendLog: [...s.sendLog.filter((t) => t > now - DAY_MS), now],
-		failLog: s.failLog.filter((t) => t > now - DAY_MS),
 	};
 }
 
 /**
  * Undoes a send that did not go out as planned: back to `before`, keeping any
  * wrong guesses made meanwhile, so a failing send can never refund guesses.
- * A send that reached the provider stays in the log (Twilio may have
- * delivered it after all); one that never left (`sent: false`) does not.
  */
 export function revertSend<S>(
 	before: ChallengeState<S>,
 	failed: ChallengeState<S>,
 	maxAttempts: number,
-	sent = true,
 ): ChallengeState<S> {
 	const attempts = before.attempts + failed.attempts;
 	const burned = before.status === "pending" && attempts >= maxAttempts;
@@ -178,15 +149,11 @@ export function revertSend<S>(
 		attempts,
 		status: burned ? "burned" : before.status,
 		codeMac: burned ? null : before.codeMac,
-		sendLog: sent ? failed.sendLog : failed.sendLog.filter((t) => t !== failed.lastSentAt),
-		failLog: failed.failLog,
 	};
 }
 
-/** Why a verify cannot even be tried against the code; null when it can. */
-export function verifyRefusal(s: ChallengeState, now: number, p: OtpPolicy): Failure | null {
-	const tooMany = s.status === "pending" ? failedTooOften(s, now, p) : null;
-	if (tooMany) return tooMany;
+/** Why a verify cannot even be tried against this code; null when it can. */
+export function verifyRefusal(s: ChallengeState): Failure | null {
 	switch (s.status) {
 		case "pending":
 			return null;
@@ -199,22 +166,17 @@ export function verifyRefusal(s: ChallengeState, now: number, p: OtpPolicy): Fai
 	}
 }
 
-/** A wrong guess: counts (for the code and for the day), and burns the code on the last allowed one. */
-export function wrongGuess<S>(
-	s: ChallengeState<S>,
-	now: number,
-	p: OtpPolicy,
-): { state: ChallengeState<S>; failure: Failure } {
+/** A wrong guess: counts for the code, and burns it on the last allowed one. */
+export function wrongGuess<S>(s: ChallengeState<S>, p: OtpPolicy): { state: ChallengeState<S>; failure: Failure } {
 	const attempts = s.attempts + 1;
-	const failLog = [...s.failLog.filter((t) => t > now - DAY_MS), now];
 	if (attempts >= p.maxAttempts) {
 		return {
-			state: { ...s, attempts, failLog, status: "burned", codeMac: null },
+			state: { ...s, attempts, status: "burned", codeMac: null },
 			failure: failure("OTP_TOO_MANY_ATTEMPTS"),
 		};
 	}
 	return {
-		state: { ...s, attempts, failLog },
+		state: { ...s, attempts },
 		failure: failure("OTP_INVALID", { attemptsRemaining: p.maxAttempts - attempts }),
 	};
 }
@@ -237,28 +199,16 @@ export function delivered<S>(s: ChallengeState<S>, messageId: string, status: st
 
 const isTombstone = (s: ChallengeState) => s.status === "expired" || s.status === "consumed";
 
-/**
- * When the alarm should next run: at expiry while a code is held, at the end
- * of a tombstone's period, otherwise when the daily send and failure logs run
- * out. 0 = purge now.
- */
+/** When the alarm should next look at this code: at expiry, at the end of its tombstone period; 0 = nothing held. */
 export function nextWake(s: ChallengeState, p: OtpPolicy): number {
 	if (holdsCode(s)) return s.expiresAt;
 	if (isTombstone(s)) return s.expiresAt + p.tombstoneMs;
-	const last = Math.max(s.sendLog.at(-1) ?? 0, s.failLog.at(-1) ?? 0);
-	return last ? last + DAY_MS : 0;
+	return 0;
 }
 
-/**
- * What the alarm leaves of a state at `now`: a tombstone past its period
- * becomes `none` (keeping the daily logs); null when nothing is left to keep.
- */
+/** What the alarm keeps of a code at `now`: null once nothing is left to keep (a tombstone past its period). */
 export function settle<S>(s: ChallengeState<S>, now: number, p: OtpPolicy): ChallengeState<S> | null {
-	const aged = isTombstone(s) && now >= s.expiresAt + p.tombstoneMs ? { ...s, status: "none" as const } : s;
-	if (holdsCode(aged) || isTombstone(aged)) return aged;
-	return now >= nextWake(aged, p) ? null : aged;
-}
-
-function rateLimited(ms: number, message: string): Failure {
-	return failure("RATE_LIMITED", { retryAfter: Math.max(1, Math.ceil(ms / 1000)), message });
+	if (holdsCode(s)) return s;
+	if (isTombstone(s) && now < s.expiresAt + p.tombstoneMs) return s;
+	return null;
 }

@@ -1,33 +1,42 @@
-import { type ChallengeState, EMPTY, type Purpose, type Status, type Subjects } from "./rules";
+import type { ChallengeState, Purpose, Registration, ResetRequest, Status } from "./rules";
+import type { Ledger, Mark } from "./shares";
 
 /**
- * One row per purpose in the object's own SQLite. All columns are written on
- * every change, so a row is never half-updated. (`challenges` replaced the
- * single-row `challenge` table of the first release; an object that still has
- * that table purges it with everything else when its alarm finds nothing held.)
+ * A phone object's SQLite: one row per code (each registration by its id,
+ * the reset as `reset`), every column written on every change so a row is
+ * never half-updated; and one row per mark of the ledgers. The single-row
+ * `challenges` table of earlier releases held codes without an id; it is
+ * dropped on first load (its codes, at most minutes old, must be asked for again).
  */
-const SCHEMA = `CREATE TABLE IF NOT EXISTS challenges (
-	purpose TEXT PRIMARY KEY CHECK (purpose IN ('register', 'reset')),
-	status TEXT NOT NULL,
-	subject TEXT,
-	code_mac BLOB,
-	attempts INTEGER NOT NULL,
-	generation INTEGER NOT NULL,
-	expires_at INTEGER NOT NULL,
-	last_sent_at INTEGER NOT NULL,
-	send_log TEXT NOT NULL,
-	fail_log TEXT NOT NULL,
-	delivery TEXT
-)`;
-
-/** Added with delivery tracking; objects created before it get the column on first load. */
-const DELIVERY_COLUMN = "ALTER TABLE challenges ADD COLUMN delivery TEXT";
+const SCHEMA = [
+	`CREATE TABLE IF NOT EXISTS codes (
+		id TEXT PRIMARY KEY,
+		purpose TEXT NOT NULL CHECK (purpose IN ('register', 'reset')),
+		network TEXT NOT NULL,
+		status TEXT NOT NULL,
+		subject TEXT,
+		code_mac BLOB,
+		attempts INTEGER NOT NULL,
+		generation INTEGER NOT NULL,
+		expires_at INTEGER NOT NULL,
+		last_sent_at INTEGER NOT NULL,
+		delivery TEXT
+	)`,
+	`CREATE TABLE IF NOT EXISTS marks (
+		purpose TEXT NOT NULL,
+		network TEXT NOT NULL,
+		kind TEXT NOT NULL CHECK (kind IN ('send', 'fail')),
+		at INTEGER NOT NULL
+	)`,
+];
 
 /** The `delivery` column: how the live code travelled and what its provider said. */
 type Delivery = Pick<ChallengeState, "challengeId" | "channel" | "messageId" | "deliveryStatus">;
 
 type Row = {
+	id: string;
 	purpose: Purpose;
+	network: string;
 	status: string;
 	subject: string | null;
 	code_mac: ArrayBuffer | null;
@@ -35,35 +44,42 @@ type Row = {
 	generation: number;
 	expires_at: number;
 	last_sent_at: number;
-	send_log: string;
-	fail_log: string;
 	delivery: string | null;
 };
 
-export type States = { [P in Purpose]: ChallengeState<Subjects[P]> };
+export interface Stored {
+	registrations: Map<string, ChallengeState<Registration>>;
+	reset: ChallengeState<ResetRequest> | null;
+	ledgers: Record<Purpose, Ledger>;
+}
 
-export const NO_STATES: States = { register: EMPTY, reset: EMPTY };
+export const emptyStore = (): Stored => ({
+	registrations: new Map(),
+	reset: null,
+	ledgers: { register: [], reset: [] },
+});
 
 export function ensureSchema(sql: SqlStorage): void {
-	sql.exec(SCHEMA);
+	for (const statement of SCHEMA) sql.exec(statement);
 }
 
-/**
- * Whether the table exists (bringing an older one up to date); reading
- * never creates it, so probing a phone stores nothing.
- */
+/** Whether the tables exist; reading never creates them, so probing a phone stores nothing. */
 export function hasSchema(sql: SqlStorage): boolean {
-	const columns = sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('challenges')").toArray();
-	if (columns.length === 0) return false;
-	if (!columns.some((c) => c.name === "delivery")) sql.exec(DELIVERY_COLUMN);
-	return true;
+	const tables = sql
+		.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('codes', 'challenges')")
+		.toArray()
+		.map((t) => t.name);
+	if (tables.includes("challenges")) sql.exec("DROP TABLE challenges");
+	return tables.includes("codes");
 }
 
-/** The stored states; call only once the table exists ({@link hasSchema}). */
-export function loadStates(sql: SqlStorage): States {
-	const states = { ...NO_STATES };
-	for (const row of sql.exec<Row>("SELECT * FROM challenges")) {
-		states[row.purpose] = {
+/** The stored codes and ledgers; call only once the tables exist ({@link hasSchema}). */
+export function load(sql: SqlStorage): Stored {
+	const stored = emptyStore();
+	for (const row of sql.exec<Row>("SELECT * FROM codes ORDER BY last_sent_at")) {
+		const state: ChallengeState = {
+			id: row.id,
+			network: row.network,
 			status: row.status as Status,
 			subject: row.subject ? JSON.parse(row.subject) : null,
 			codeMac: row.code_mac ? new Uint8Array(row.code_mac) : null,
@@ -71,48 +87,58 @@ export function loadStates(sql: SqlStorage): States {
 			generation: row.generation,
 			expiresAt: row.expires_at,
 			lastSentAt: row.last_sent_at,
-			sendLog: JSON.parse(row.send_log) as number[],
-			failLog: JSON.parse(row.fail_log) as number[],
 			...(row.delivery ? (JSON.parse(row.delivery) as Delivery) : NO_DELIVERY),
 		};
+		if (row.purpose === "reset") stored.reset = state as ChallengeState<ResetRequest>;
+		else stored.registrations.set(row.id, state as ChallengeState<Registration>);
 	}
-	return states;
+	const marks = sql.exec<{ purpose: Purpose; network: string; kind: Mark["kind"]; at: number }>(
+		"SELECT purpose, network, kind, at FROM marks ORDER BY at",
+	);
+	for (const { purpose, network, kind, at } of marks) (stored.ledgers[purpose] as Mark[]).push({ at, network, kind });
+	return stored;
 }
 
 /**
- * Writes `s` for `purpose`; EMPTY deletes the row. When only a guess changed it
- * (same subject, generation and send log as `prev`), updates just those
- * columns: the hot path of a wrong code.
+ * Writes one code; null deletes it. When only a guess or a delivery report
+ * changed it (same subject, generation and times as `prev`), updates just
+ * those columns: the hot path of a wrong code.
  */
-export function saveState(sql: SqlStorage, purpose: Purpose, s: ChallengeState, prev: ChallengeState): void {
-	if (s === EMPTY) {
-		sql.exec("DELETE FROM challenges WHERE purpose = ?", purpose);
+export function saveCode(
+	sql: SqlStorage,
+	purpose: Purpose,
+	id: string,
+	s: ChallengeState | null,
+	prev: ChallengeState | undefined,
+): void {
+	if (s === null) {
+		sql.exec("DELETE FROM codes WHERE id = ?", id);
 		return;
 	}
 	if (
-		prev.status !== "none" &&
+		prev &&
 		s.subject === prev.subject &&
 		s.generation === prev.generation &&
-		s.sendLog === prev.sendLog &&
 		s.expiresAt === prev.expiresAt &&
 		s.lastSentAt === prev.lastSentAt
 	) {
 		sql.exec(
-			"UPDATE challenges SET status = ?, code_mac = ?, attempts = ?, fail_log = ?, delivery = ? WHERE purpose = ?",
+			"UPDATE codes SET status = ?, code_mac = ?, attempts = ?, delivery = ? WHERE id = ?",
 			s.status,
 			s.codeMac,
 			s.attempts,
-			JSON.stringify(s.failLog),
 			deliveryJson(s),
-			purpose,
+			id,
 		);
 		return;
 	}
 	sql.exec(
-		`INSERT OR REPLACE INTO challenges
-		 (purpose, status, subject, code_mac, attempts, generation, expires_at, last_sent_at, send_log, fail_log, delivery)
+		`INSERT OR REPLACE INTO codes
+		 (id, purpose, network, status, subject, code_mac, attempts, generation, expires_at, last_sent_at, delivery)
 		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		id,
 		purpose,
+		s.network,
 		s.status,
 		s.subject ? JSON.stringify(s.subject) : null,
 		s.codeMac,
@@ -120,10 +146,33 @@ export function saveState(sql: SqlStorage, purpose: Purpose, s: ChallengeState, 
 		s.generation,
 		s.expiresAt,
 		s.lastSentAt,
-		JSON.stringify(s.sendLog),
-		JSON.stringify(s.failLog),
 		deliveryJson(s),
 	);
+}
+
+/** Brings the stored ledger of `purpose` from `prev` to `next`: appends new marks, drops the ones that left. */
+export function saveLedger(sql: SqlStorage, purpose: Purpose, next: Ledger, prev: Ledger): void {
+	const kept = new Set(next);
+	const dropped = prev.filter((m) => !kept.has(m));
+	if (dropped.length) {
+		const oldest = next[0]?.at ?? Number.POSITIVE_INFINITY;
+		// Marks leave from the front as the day rolls; a mark taken back (a send that never left) by its identity.
+		if (dropped.every((m) => m.at < oldest))
+			sql.exec("DELETE FROM marks WHERE purpose = ? AND at < ?", purpose, oldest);
+		else
+			for (const m of dropped)
+				sql.exec(
+					"DELETE FROM marks WHERE rowid IN (SELECT rowid FROM marks WHERE purpose = ? AND network = ? AND kind = ? AND at = ? LIMIT 1)",
+					purpose,
+					m.network,
+					m.kind,
+					m.at,
+				);
+	}
+	const had = new Set(prev);
+	for (const m of next)
+		if (!had.has(m))
+			sql.exec("INSERT INTO marks (purpose, network, kind, at) VALUES (?, ?, ?, ?)", purpose, m.network, m.kind, m.at);
 }
 
 const NO_DELIVERY: Delivery = { challengeId: null, channel: null, messageId: null, deliveryStatus: null };

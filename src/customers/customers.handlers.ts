@@ -1,33 +1,39 @@
 import type { RouteHandler } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { challengeFor } from "../challenge/challenge-for";
+import type { Caller } from "../challenge/phone-challenge";
 import type { AppEnv } from "../http/app-env";
+import { clientNetwork, UNKNOWN_NETWORK } from "../http/client";
 import { ApiError } from "../http/errors";
-import { log } from "../http/log";
+import { errorMessage, log } from "../http/log";
 import { logPhone } from "../http/request-log";
 import { hashPassword } from "../passwords/scrypt";
+import { takeGuess } from "../protection/guess-limit";
 import { startSession } from "../sessions/start-session";
 import { customerRepository } from "./customers.repository";
 import type { otpStatus, resendOtp, sendOtp, verifyOtp } from "./customers.routes";
 
 export const sendOtpHandler: RouteHandler<typeof sendOtp, AppEnv> = async (c) => {
-	const { name, email, phone, password } = c.req.valid("json");
+	const { name, email, phone, password, registrationId } = c.req.valid("json");
 	const config = c.get("config");
+	const caller = callerOf(c);
 	logPhone(c, phone);
 	// Cheap refusals first (an indexed read, a read-only object call), so a flood
 	// of refused sends never pays for the password hash (~250 ms of CPU).
 	const taken = await customerRepository(c.env.DB).findTaken(email, phone);
 	if (taken) throw new ApiError("CUSTOMER_EXISTS", `A customer with this ${taken} already exists`, { field: taken });
 	const challenge = challengeFor(c.env, phone);
-	const refused = await challenge.checkSend(phone);
+	const refused = await challenge.checkSend(phone, registrationId, caller.network);
 	if (refused) throw ApiError.from(refused);
 	const passwordHash = await hashPassword(password, config.scrypt);
-	const result = await challenge.start({ name, email, phone, passwordHash }, c.get("requestId"));
+	const result = await challenge.start({ name, email, phone, passwordHash }, registrationId, caller);
 	if (!result.ok) throw ApiError.from(result);
 	return c.json(
 		{
 			success: true as const,
 			message: "OTP sent successfully to your phone number",
 			phone,
+			registrationId: result.registrationId,
 			channel: result.channel,
 			delivery: result.delivery,
 			expiresIn: config.otp.ttlMs / 1000,
@@ -37,15 +43,18 @@ export const sendOtpHandler: RouteHandler<typeof sendOtp, AppEnv> = async (c) =>
 };
 
 export const verifyOtpHandler: RouteHandler<typeof verifyOtp, AppEnv> = async (c) => {
-	const { phone, otp } = c.req.valid("json");
+	const { phone, otp, registrationId } = c.req.valid("json");
 	logPhone(c, phone);
-	const result = await challengeFor(c.env, phone).verify(otp, c.get("requestId"));
+	requireRegistrationId(c, registrationId);
+	const guess = await takeGuess(c);
+	const { counted, ...result } = await challengeFor(c.env, phone).verify(otp, registrationId, callerOf(c));
+	if (!counted) await guess.release();
 	if (!result.ok) throw ApiError.from(result);
 	const { customerId } = result;
 	// The customer exists now, whatever happens next: a session that cannot be
 	// stored costs the tokens (the customer signs in), never the registration.
 	const tokens = await startSession(c, { id: customerId, passwordHash: null }).catch((err: unknown) => {
-		log("error", "session_after_registration_failed", { customerId, error: String(err) });
+		log("error", "session_after_registration_failed", { customerId, error: errorMessage(err) });
 		return null;
 	});
 	return c.json(
@@ -55,16 +64,18 @@ export const verifyOtpHandler: RouteHandler<typeof verifyOtp, AppEnv> = async (c
 };
 
 export const resendOtpHandler: RouteHandler<typeof resendOtp, AppEnv> = async (c) => {
-	const { phone, channel } = c.req.valid("json");
+	const { phone, channel, registrationId } = c.req.valid("json");
 	logPhone(c, phone);
+	requireRegistrationId(c, registrationId);
 	if (channel === "email" && !c.get("config").email.enabled) throw new ApiError("CHANNEL_UNAVAILABLE");
-	const result = await challengeFor(c.env, phone).resend(channel, c.get("requestId"));
+	const result = await challengeFor(c.env, phone).resend(channel, registrationId, callerOf(c));
 	if (!result.ok) throw ApiError.from(result);
 	return c.json(
 		{
 			success: true as const,
 			message: channel === "email" ? "OTP sent to the registration's email address" : "OTP resent successfully",
 			phone,
+			registrationId: result.registrationId,
 			channel: result.channel,
 			delivery: result.delivery,
 			expiresIn: c.get("config").otp.ttlMs / 1000,
@@ -74,9 +85,9 @@ export const resendOtpHandler: RouteHandler<typeof resendOtp, AppEnv> = async (c
 };
 
 export const otpStatusHandler: RouteHandler<typeof otpStatus, AppEnv> = async (c) => {
-	const { phone } = c.req.valid("query");
+	const { phone, registrationId } = c.req.valid("query");
 	logPhone(c, phone);
-	const result = await challengeFor(c.env, phone).pending();
+	const result = await challengeFor(c.env, phone).pending(registrationId, callerOf(c).network);
 	if (!result.ok) throw ApiError.from(result);
 	const now = c.get("now");
 	const seconds = (at: number) => Math.max(0, Math.ceil((at - now) / 1000));
@@ -95,3 +106,15 @@ export const otpStatusHandler: RouteHandler<typeof otpStatus, AppEnv> = async (c
 		200,
 	);
 };
+
+/** The client network a phone's shares are keyed to (one shared key without an address), and the request. */
+export function callerOf(c: Context<AppEnv>): Caller {
+	const production = c.get("config").environment === "production";
+	return { network: clientNetwork(c.req.raw, production) ?? UNKNOWN_NETWORK, requestId: c.get("requestId") };
+}
+
+/** REGISTRATION_ID_REQUIRED=true: the id-less path of the seed's contract is closed. */
+function requireRegistrationId(c: Context<AppEnv>, registrationId: string | undefined): void {
+	if (registrationId === undefined && c.get("config").registrationIdRequired)
+		throw new ApiError("VALIDATION_ERROR", "registrationId: is required", { field: "registrationId" });
+}

@@ -1,18 +1,36 @@
 import { z } from "@hono/zod-openapi";
 import { DELIVERIES } from "../delivery/status";
 import { TokenFields } from "../sessions/sessions.schemas";
-import { email, name, otp, password, phone } from "./fields";
+import { email, name, otp, password, phone, registrationId } from "./fields";
 
-export const SendOtpBody = z.object({ name, email, phone, password }).openapi("SendOtpRequest");
-export const VerifyOtpBody = z.object({ phone, otp }).openapi("VerifyOtpRequest");
+export const SendOtpBody = z
+	.object({
+		name,
+		email,
+		phone,
+		password,
+		registrationId: registrationId.optional().openapi({
+			description:
+				"To change the details of your own pending registration: its id. Without it (or with an id that is no longer pending) a new registration starts; another pending registration for the phone is never touched.",
+		}),
+	})
+	.openapi("SendOtpRequest");
+export const VerifyOtpBody = z
+	.object({ phone, otp, registrationId: registrationId.optional() })
+	.openapi("VerifyOtpRequest");
 const channel = z.enum(["sms", "email"]).openapi({
 	description:
 		"`email` sends the new code to the email of the pending registration (a fallback when SMS does not arrive); the code then verifies the email instead of the phone.",
 });
 
-export const ResendOtpBody = z.object({ phone, channel: channel.default("sms") }).openapi("ResendOtpRequest");
+export const ResendOtpBody = z
+	.object({ phone, registrationId: registrationId.optional(), channel: channel.default("sms") })
+	.openapi("ResendOtpRequest");
 
-export const OtpStatusQuery = z.object({ phone: phone.openapi({ param: { name: "phone", in: "query" } }) });
+export const OtpStatusQuery = z.object({
+	phone: phone.openapi({ param: { name: "phone", in: "query" } }),
+	registrationId: registrationId.openapi({ param: { name: "registrationId", in: "query" } }),
+});
 
 const delivery = z.enum(DELIVERIES).openapi({
 	description:
@@ -24,6 +42,10 @@ export const OtpSentResponse = z
 		success: z.literal(true),
 		message: z.string(),
 		phone: z.string().openapi({ example: "+14155552671" }),
+		registrationId: z.string().openapi({
+			description: "Keep it: send it with verify-otp, resend-otp, otp-status and any change of details.",
+			example: "q1w2E3r4T5y6U7i8O9p0_A",
+		}),
 		channel,
 		delivery,
 		expiresIn: z.number().int().openapi({ description: "Seconds until the code expires", example: 300 }),

@@ -57,3 +57,13 @@ export const currentPassword = z
 	.min(1, "must not be empty")
 	.refine((p) => [...p].length <= PASSWORD_MAX, `must be at most ${PASSWORD_MAX} characters`)
 	.openapi({ type: "string", maxLength: PASSWORD_MAX, example: "correct horse battery" });
+
+/** A registration's id as send-otp answered it: opaque, URL-safe. */
+export const registrationId = z
+	.string()
+	.regex(/^[A-Za-z0-9_-]{22,64}$/, "must be the registrationId send-otp answered")
+	.openapi({
+		description:
+			"The id send-otp answered for this registration. It keeps the registration yours: without it, verify-otp and resend-otp work only while exactly one registration is pending for the phone.",
+		example: "q1w2E3r4T5y6U7i8O9p0_A",
+	});

@@ -21,3 +21,14 @@ export function maskEmail(email: string): string {
 	if (at < 1) return "***";
 	return `${email[0]}***${email.slice(at)}`;
 }
+
+/**
+ * What to log of an error: the root cause's own message. Drizzle wraps a
+ * driver's error in one whose message lists the query's parameters (emails,
+ * phones, hashes), so only the innermost cause is ever logged.
+ */
+export function errorMessage(err: unknown): string {
+	let root = err;
+	while (root instanceof Error && root.cause instanceof Error) root = root.cause;
+	return root instanceof Error ? root.message : String(root);
+}
