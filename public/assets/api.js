@@ -45,6 +45,8 @@ export function describeError({ code, attemptsRemaining, retryAfter, message }) 
 			return "This code has expired. Start again to get a new one.";
 		case "OTP_NOT_FOUND":
 			return "There is no registration waiting for this phone number. Start again.";
+		case "REGISTRATION_ID_REQUIRED":
+			return "Another registration is waiting for this phone number. Start again from this page.";
 		case "CUSTOMER_EXISTS":
 			return "An account already uses these details. Sign in instead.";
 		case "RATE_LIMITED":

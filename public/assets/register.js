@@ -24,8 +24,13 @@ const codeInput = $("code");
 const resendButton = $("resend");
 const emailButton = $("try-email");
 
-/** The pending registration: the phone as the API normalised it, the email it may fall back to. */
-let pending = null;
+/**
+ * The pending registration: the phone as the API normalised it, its
+ * registrationId, and the email it may fall back to. Kept in sessionStorage
+ * (this tab only), so a reload keeps the registration yours.
+ */
+const STORED = "edge-verify.registration";
+let pending = restore();
 let countdown = null;
 let poll = null;
 let busy = false;
@@ -47,9 +52,18 @@ details.addEventListener("submit", async (event) => {
 	const missing = ["name", "email", "phone", "password"].find((f) => !String(body[f] ?? "").trim());
 	if (missing) return showError(detailsStatus, details, missing, "This field is required.");
 	if ([...body.password].length < 8) return showError(detailsStatus, details, "password", "Use at least 8 characters.");
+	// Our own registration's id, if one is pending: new details replace its details, never someone else's.
+	const registrationId = pending?.registrationId ?? remembered()?.registrationId;
+	if (registrationId) body.registrationId = registrationId;
 	const res = await submitting($("send"), "Sending…", () => api("/api/customers/send-otp", { body }));
 	if (!res.ok) return showError(detailsStatus, details, fieldOf(res.data), errorText(res));
-	pending = { phone: res.data.phone, email: body.email.trim(), channel: "sms" };
+	pending = {
+		phone: res.data.phone,
+		registrationId: res.data.registrationId,
+		email: body.email.trim(),
+		channel: "sms",
+	};
+	keep();
 	$("password").value = "";
 	enterCodeStep(`${pending.phone}`);
 });
@@ -79,7 +93,7 @@ codeForm.addEventListener("submit", async (event) => {
 	const otp = codeInput.value;
 	if (!/^\d{6}$/.test(otp)) return showError(codeStatus, codeForm, "otp", "Enter the 6 digits of your code.");
 	const res = await submitting($("verify"), "Checking…", () =>
-		api("/api/customers/verify-otp", { body: { phone: pending.phone, otp } }),
+		api("/api/customers/verify-otp", { body: { phone: pending.phone, registrationId: pending.registrationId, otp } }),
 	);
 	if (res.ok) return finish(res.data);
 	codeInput.value = "";
@@ -97,7 +111,9 @@ async function resend(channel) {
 	clearErrors(codeStatus, codeForm);
 	const button = channel === "email" ? emailButton : resendButton;
 	const res = await submitting(button, "Sending…", () =>
-		api("/api/customers/resend-otp", { body: { phone: pending.phone, channel } }),
+		api("/api/customers/resend-otp", {
+			body: { phone: pending.phone, registrationId: pending.registrationId, channel },
+		}),
 	);
 	if (!res.ok) {
 		say(codeStatus, errorText(res));
@@ -105,6 +121,7 @@ async function resend(channel) {
 		return;
 	}
 	pending.channel = res.data.channel;
+	keep();
 	codeInput.value = "";
 	if (channel === "email") {
 		emailButton.hidden = true;
@@ -154,7 +171,8 @@ function watchDelivery() {
 
 async function status() {
 	if (!pending) return null;
-	const res = await api(`/api/customers/otp-status?phone=${encodeURIComponent(pending.phone)}`, { method: "GET" });
+	const query = new URLSearchParams({ phone: pending.phone, registrationId: pending.registrationId });
+	const res = await api(`/api/customers/otp-status?${query}`, { method: "GET" });
 	return res.ok ? res.data : null;
 }
 
@@ -162,6 +180,7 @@ async function finish(registered) {
 	clearInterval(poll);
 	clearInterval(countdown);
 	pending = null;
+	forget();
 	if (registered.accessToken) keepSession(registered);
 	const customer = await me();
 	if (!customer) {
@@ -173,12 +192,38 @@ async function finish(registered) {
 	show($("step-done"));
 }
 
+// Changing the details keeps the registration's id: the next send edits this registration.
 $("start-over").addEventListener("click", () => {
 	clearInterval(poll);
 	clearInterval(countdown);
 	pending = null;
 	show($("step-details"), $("name"));
 });
+
+/** A registration this tab started and has not finished, if any. */
+function restore() {
+	const stored = remembered();
+	return stored?.phone && stored.registrationId ? { channel: "sms", ...stored } : null;
+}
+
+function remembered() {
+	try {
+		return JSON.parse(sessionStorage.getItem(STORED) ?? "null");
+	} catch {
+		return null;
+	}
+}
+
+function keep() {
+	sessionStorage.setItem(STORED, JSON.stringify(pending));
+}
+
+function forget() {
+	sessionStorage.removeItem(STORED);
+}
+
+// After a reload with a registration pending, go straight back to its code.
+if (pending) enterCodeStep(pending.channel === "email" ? pending.email : pending.phone);
 
 $("logout").addEventListener("click", async () => {
 	await signOut();
