@@ -73,7 +73,8 @@ export class PhoneStore {
 	/** Commits one code (by its id; `none` deletes it) and, when given, the flow's ledger. No awaits. */
 	commit(purpose: Purpose, next: ChallengeState, ledger?: Ledger): void {
 		const prev = this.get(purpose, next.id);
-		if (next !== prev) {
+		// A code that never existed and still does not (a verify with nothing pending) writes nothing.
+		if (next !== prev && (prev || next.status !== "none")) {
 			const kept = next.status === "none" ? null : next;
 			saveCode(this.#sql(), purpose, next.id, kept, prev);
 			if (purpose === "reset") this.#stored.reset = kept as ChallengeState<ResetRequest> | null;

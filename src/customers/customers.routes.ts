@@ -18,7 +18,7 @@ export const sendOtp = createRoute({
 	tags: ["Registration"],
 	summary: "Start a registration and text a 6-digit code to the phone",
 	description:
-		"Replaces any registration pending for the same phone. The password is hashed before anything is stored.",
+		"Answers a `registrationId`: keep it and send it with verify-otp, resend-otp and otp-status. With the id of your own pending registration, replaces its details; otherwise starts a separate registration and never touches another one pending for the same phone (one per client network, at most OTP_MAX_PENDING_PER_PHONE per phone). The password is hashed before anything is stored.",
 	middleware: smsSendGate,
 	request: { body: jsonRequest(SendOtpBody) },
 	responses: {
@@ -32,6 +32,8 @@ export const verifyOtp = createRoute({
 	path: "/verify-otp",
 	tags: ["Registration"],
 	summary: "Check the code and create the customer",
+	description:
+		"With `registrationId`, checks only that registration. Without it (unless REGISTRATION_ID_REQUIRED=true), works while exactly one registration is pending for the phone; with several it answers 409 REGISTRATION_ID_REQUIRED and counts nothing.",
 	middleware: jsonGate,
 	request: { body: jsonRequest(VerifyOtpBody) },
 	responses: {
@@ -43,6 +45,7 @@ export const verifyOtp = createRoute({
 			"OTP_TOO_MANY_ATTEMPTS",
 			"RATE_LIMITED",
 			"CUSTOMER_EXISTS",
+			"REGISTRATION_ID_REQUIRED",
 			"SERVICE_UNAVAILABLE",
 		),
 	},
@@ -62,6 +65,7 @@ export const resendOtp = createRoute({
 		...errorResponses(
 			"OTP_NOT_FOUND",
 			"OTP_EXPIRED",
+			"REGISTRATION_ID_REQUIRED",
 			"CHANNEL_UNAVAILABLE",
 			"EMAIL_DELIVERY_FAILED",
 			"SERVICE_UNAVAILABLE",
