@@ -1,15 +1,12 @@
 import { DurableObject } from "cloudflare:workers";
 import { type Config, getConfig } from "../config/config";
 import { customerRepository } from "../customers/customers.repository";
-import { deliverCode, deliveryFailure } from "../delivery/deliver";
-import { reportFailed, reportSent, reportVerified, type SendContext } from "../delivery/report";
-import { type Delivery, deliveryOf, statusRank } from "../delivery/status";
+import { type Delivery, deliveryOf } from "../delivery/status";
 import { type Failure, failure } from "../http/errors";
 import { errorMessage, log, maskPhone } from "../http/log";
 import { hashPassword } from "../passwords/scrypt";
-import { clearToSend, codeVerified } from "../protection/clear-to-send";
 import { countryRefusal } from "../sms/country-policy";
-import { generateCode, macCode, macsEqual, newRegistrationId } from "./code";
+import { macCode, macsEqual, newRegistrationId } from "./code";
 import { PhoneStore } from "./phone-store";
 import { isFailure, resolve, startRefusal } from "./registrations";
 import {
@@ -19,18 +16,16 @@ import {
 	cooldownRefusal,
 	delivered,
 	EMPTY,
-	holdsCode,
 	issue,
 	type Purpose,
 	type Registration,
-	type ResetRequest,
 	resendRefusal,
-	revertSend,
 	type Subjects,
 	verifyRefusal,
 	wrongGuess,
 } from "./rules";
-import { guessShareRefusal, type Mark, mark, sendShareRefusal } from "./shares";
+import { CodeSender, randomMac } from "./send-code";
+import { guessShareRefusal, mark, sendShareRefusal } from "./shares";
 
 export type SendResult =
 	| { ok: true; registrationId: string; expiresAt: number; channel: Channel; delivery: Delivery }
@@ -70,11 +65,7 @@ export interface PendingStatus {
  */
 export class PhoneChallenge extends DurableObject<Env> {
 	#store: PhoneStore;
-	/**
-	 * Statuses heard for a message before its send returned its id (the
-	 * callback overtook the API answer); applied when the id arrives.
-	 */
-	#early = new Map<string, string>();
+	#sender: CodeSender;
 	/** Milliseconds since the epoch; tests replace it to move time. */
 	private clock: () => number = () => Date.now();
 
@@ -82,6 +73,7 @@ export class PhoneChallenge extends DurableObject<Env> {
 		super(ctx, env);
 		// SQL calls are synchronous, so the constructor finishes before any request.
 		this.#store = new PhoneStore(ctx.storage, () => getConfig(this.env).otp);
+		this.#sender = new CodeSender(env, this.#store, () => getConfig(this.env));
 	}
 
 	/**
@@ -109,7 +101,7 @@ export class PhoneChallenge extends DurableObject<Env> {
 		const editing = registrationId ? this.#store.liveRegistration(registrationId, now) : undefined;
 		const before = editing ?? { ...EMPTY, id: newRegistrationId(), network: caller.network };
 		const send = { ...caller, challengeId: crypto.randomUUID(), channel: "sms" as const };
-		return this.#sendCode("register", before, registration, now, send);
+		return this.#sender.send("register", before, registration, now, send);
 	}
 
 	/**
@@ -131,7 +123,7 @@ export class PhoneChallenge extends DurableObject<Env> {
 			sendShareRefusal(this.#store.ledger("register"), caller.network, now, this.#config.otp);
 		if (refusal) return refusal;
 		const send = { ...caller, challengeId: target.challengeId ?? crypto.randomUUID(), channel };
-		return this.#sendCode("register", target, target.subject as Registration, now, send);
+		return this.#sender.send("register", target, target.subject as Registration, now, send);
 	}
 
 	/** A registration as otp-status shows it; OTP_NOT_FOUND / OTP_EXPIRED otherwise. Changes nothing. */
@@ -160,9 +152,7 @@ export class PhoneChallenge extends DurableObject<Env> {
 	async delivery(messageId: string, status: string): Promise<void> {
 		const held = this.#store.withMessage(messageId);
 		for (const [purpose, s] of held) this.#store.commit(purpose, delivered(s, messageId, status));
-		// Possibly the send still waiting for Twilio's answer: keep the best status heard, a few at most.
-		if (!held.length && this.#early.size < 16 && statusRank(status) > statusRank(this.#early.get(messageId) ?? ""))
-			this.#early.set(messageId, status);
+		if (!held.length) this.#sender.heardEarly(messageId, status);
 	}
 
 	/** Checks a registration code; the right one turns the registration into a customer. */
@@ -192,7 +182,7 @@ export class PhoneChallenge extends DurableObject<Env> {
 		} catch (err) {
 			return this.#giveBack("register", before, "customer_insert_failed", err);
 		}
-		await this.#verified("register", before, registration.phone, now, caller.requestId);
+		await this.#sender.verified("register", before, registration.phone, now, caller.requestId);
 		return { ok: true, customerId };
 	}
 
@@ -212,7 +202,7 @@ export class PhoneChallenge extends DurableObject<Env> {
 			sendShareRefusal(this.#store.ledger("reset"), caller.network, now, this.#config.otp);
 		if (refusal) return refusal;
 		const send = { ...caller, challengeId: crypto.randomUUID(), channel: "sms" as const };
-		if (customerId !== null) return this.#sendCode("reset", before, { customerId, phone }, now, send);
+		if (customerId !== null) return this.#sender.send("reset", before, { customerId, phone }, now, send);
 		const decoy = issue(before, { customerId, phone }, randomMac(), before.generation + 1, now, this.#config.otp, send);
 		this.#store.commit("reset", decoy, mark(this.#store.ledger("reset"), now, caller.network, "send"));
 		return { ok: true, registrationId: "reset", expiresAt: decoy.expiresAt, channel: "sms", delivery: "queued" };
@@ -239,7 +229,7 @@ export class PhoneChallenge extends DurableObject<Env> {
 		} catch (err) {
 			return this.#giveBack("reset", before, "password_reset_failed", err);
 		}
-		await this.#verified("reset", before, subject.phone, now, caller.requestId);
+		await this.#sender.verified("reset", before, subject.phone, now, caller.requestId);
 		return { ok: true, customerId };
 	}
 
@@ -255,95 +245,6 @@ export class PhoneChallenge extends DurableObject<Env> {
 			(editing ? cooldownRefusal(editing, now, otp) : startRefusal(this.#store.registrations, network, now, otp)) ??
 			sendShareRefusal(this.#store.ledger("register"), network, now, otp)
 		);
-	}
-
-	/**
-	 * Issues a new code, commits it with its mark, then sends it. The commit
-	 * comes first: the send awaits the network, and requests that run
-	 * meanwhile must see the new code (and its cooldown). A send that fails
-	 * is reverted (a reset's becomes a decoy), unless a later send replaced it.
-	 */
-	async #sendCode<P extends Purpose>(
-		purpose: P,
-		before: ChallengeState<Subjects[P]>,
-		subject: Subjects[P],
-		now: number,
-		send: Caller & { challengeId: string; channel: Channel },
-	): Promise<SendResult> {
-		const { otp, otpSecret, smsPolicy } = this.#config;
-		const { challengeId, channel, network } = send;
-		// A test number has a fixed code and never costs a message.
-		const testCode = channel === "sms" ? smsPolicy.testNumbers.get(subject.phone) : undefined;
-		const code = testCode ?? generateCode();
-		const generation = before.generation + 1;
-		const mac = macCode(otpSecret, purpose, subject.phone, before.id, generation, code);
-		const sentMark: Mark = { at: now, network, kind: "send" };
-		const next = issue(before, subject, mac, generation, now, otp, { challengeId, channel });
-		this.#store.commit(purpose, next, [...this.#store.recentLedger(purpose, now), sentMark]);
-		const ok = { ok: true as const, registrationId: before.id, expiresAt: next.expiresAt, channel };
-		if (testCode) return { ...ok, delivery: "queued" };
-
-		const context: SendContext = { ...send, purpose, phone: subject.phone };
-		if (channel === "email") context.email = (subject as Registration).email;
-		else {
-			const cleared = await clearToSend(this.env, this.#config, subject.phone);
-			if ("ok" in cleared) {
-				this.#undo(purpose, before, generation, sentMark);
-				return cleared;
-			}
-		}
-		const outcome = await deliverCode(this.#config, context, code);
-		if (outcome.ok) {
-			const status = this.#sent(purpose, before.id, generation, outcome.id, outcome.status);
-			await reportSent(this.env, context, outcome.id, status, now);
-			return { ...ok, delivery: deliveryOf(status) };
-		}
-		this.#undo(purpose, before, generation, null);
-		await reportFailed(this.env, context, outcome, now);
-		return deliveryFailure(context, outcome);
-	}
-
-	/**
-	 * The send of `generation` did not go out: a registration goes back to
-	 * `before` (see revertSend), a reset becomes a decoy. `unsent`: the mark
-	 * of a send that never reached the provider, taken back.
-	 */
-	#undo<P extends Purpose>(purpose: P, before: ChallengeState<Subjects[P]>, generation: number, unsent: Mark | null) {
-		const current = this.#store.get(purpose, before.id);
-		const ledger = unsent ? this.#store.ledger(purpose).filter((m) => m !== unsent) : undefined;
-		if (!current || current.generation !== generation || !holdsCode(current)) {
-			if (ledger) this.#store.commitLedger(purpose, ledger);
-			return;
-		}
-		const next =
-			purpose === "reset"
-				? {
-						...current,
-						codeMac: current.codeMac && randomMac(),
-						subject: { ...(current.subject as ResetRequest), customerId: null },
-					}
-				: revertSend(before, current, this.#config.otp.maxAttempts);
-		this.#store.commit(purpose, next, purpose === "reset" ? undefined : ledger);
-	}
-
-	/** Records the provider's id and first status on the send of `generation`, if still the latest; returns the status held. */
-	#sent(purpose: Purpose, id: string, generation: number, messageId: string, status: string): string {
-		const early = this.#early.get(messageId);
-		this.#early.delete(messageId);
-		const current = this.#store.get(purpose, id);
-		if (!current || current.generation !== generation) return status;
-		const sent = { ...current, messageId, deliveryStatus: status };
-		const next = early ? delivered(sent, messageId, early) : sent;
-		this.#store.commit(purpose, next);
-		return next.deliveryStatus ?? status;
-	}
-
-	/** A right code: the messages of its challenge count as converted, and the range's guard hears of it. */
-	async #verified(purpose: Purpose, before: ChallengeState, phone: string, now: number, requestId?: string) {
-		if (before.channel !== "email") await codeVerified(this.env, this.#config, phone);
-		if (!before.challengeId || this.#config.smsPolicy.testNumbers.has(phone)) return;
-		const context = { requestId, purpose, channel: before.channel ?? "sms", challengeId: before.challengeId, phone };
-		await reportVerified(this.env, context, now);
 	}
 
 	/**
@@ -391,6 +292,3 @@ export class PhoneChallenge extends DurableObject<Env> {
 }
 
 const NO_RESET = failure("OTP_NOT_FOUND", { message: "No password reset is pending for this phone number" });
-
-/** Random bytes are the MAC of no code. */
-const randomMac = () => crypto.getRandomValues(new Uint8Array(32));
