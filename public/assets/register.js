@@ -161,7 +161,8 @@ function watchDelivery() {
 	const until = Date.now() + 5 * 60_000;
 	poll = setInterval(async () => {
 		const s = await status();
-		if (!s || Date.now() > until) return clearInterval(poll);
+		// The registration may have finished (or been left for new details) while this poll was answered.
+		if (!s || !pending || Date.now() > until) return clearInterval(poll);
 		if (pending.channel === "sms") $("delivery").textContent = DELIVERY_TEXT[s.delivery] ?? "";
 		const failed = s.channel === "sms" && s.delivery === "failed";
 		emailButton.hidden = !(s.emailFallback && failed);

@@ -75,7 +75,8 @@ export const resendOtpHandler: RouteHandler<typeof resendOtp, AppEnv> = async (c
 			success: true as const,
 			message: channel === "email" ? "OTP sent to the registration's email address" : "OTP resent successfully",
 			phone,
-			registrationId: result.registrationId,
+			// Only to whoever named it: an id-less resend must never hand out the owner's id.
+			...(registrationId ? { registrationId } : {}),
 			channel: result.channel,
 			delivery: result.delivery,
 			expiresIn: c.get("config").otp.ttlMs / 1000,
