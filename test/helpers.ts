@@ -1,5 +1,6 @@
-import { runInDurableObject } from "cloudflare:test";
+import { createExecutionContext, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
+import { createApp } from "../src/app";
 import { twilioSignature } from "../src/delivery/twilio-signature";
 import type { FakeEmail } from "./fakes/fake-resend";
 import { codeIn, FAKE_AUTH_TOKEN, type FakeMessage } from "./fakes/fake-twilio";
@@ -264,4 +265,73 @@ export async function lastSid(phone: string): Promise<string> {
 	const last = (await smsTo(phone)).at(-1);
 	if (!last) throw new Error(`no SMS to ${phone}`);
 	return last.sid;
+}
+
+/**
+ * One client on one network, as the registration page runs it: every request
+ * carries its `CF-Connecting-IP`, and it sends back the registrationId it was
+ * given for a phone, never another's (`id` null: none; a string: that one).
+ * The app runs over the test bindings with `vars` replaced (the Durable
+ * Objects keep the real ones); the per-address send limits are off unless
+ * `vars` turns them on, so the phone's own rules alone decide. Each request
+ * waits for what it left running (waitUntil), so a test sees its effects.
+ */
+export function clientOn(ip: string, vars: Record<string, string> = {}) {
+	const app = createApp();
+	const bindings = { ...env, IP_RATE_LIMITS: "off", ...vars } as unknown as Env;
+	const ids = new Map<string, string>();
+	const request = async (method: string, path: string, body?: Record<string, unknown>) => {
+		const ctx = createExecutionContext();
+		const headers: Record<string, string> = { "CF-Connecting-IP": ip };
+		if (body) headers["content-type"] = "application/json";
+		const init = { method, headers, body: body && JSON.stringify(body) };
+		const res = await app.fetch(new Request(`http://localhost${path}`, init), bindings, ctx);
+		await waitOnExecutionContext(ctx);
+		return res;
+	};
+	const withOwnId = (phone: string, body: Record<string, unknown>, id: IdChoice) => {
+		const chosen = id === undefined ? ids.get(phone) : id;
+		return chosen === null || chosen === undefined ? body : { ...body, registrationId: chosen };
+	};
+	const keep = async (phone: string, res: Response) => {
+		if (res.ok) ids.set(phone, ((await res.clone().json()) as { registrationId: string }).registrationId);
+		return res;
+	};
+	return {
+		ip,
+		/** The registrationId this client holds for `phone`. */
+		idFor: (phone: string) => ids.get(phone),
+		send: async (phone: string, details: Record<string, unknown> = {}, id?: IdChoice) =>
+			keep(phone, await request("POST", "/api/customers/send-otp", withOwnId(phone, registration(phone, details), id))),
+		resend: (phone: string, id?: IdChoice, channel?: "sms" | "email") =>
+			request("POST", "/api/customers/resend-otp", withOwnId(phone, channel ? { phone, channel } : { phone }, id)),
+		verify: (phone: string, otp: string, id?: IdChoice) =>
+			request("POST", "/api/customers/verify-otp", withOwnId(phone, { phone, otp }, id)),
+		status: (phone: string, id?: IdChoice) => {
+			const query = new URLSearchParams(withOwnId(phone, { phone }, id) as Record<string, string>);
+			return request("GET", `/api/customers/otp-status?${query}`);
+		},
+		sendReset: (phone: string) => request("POST", "/api/customers/password-reset/send-otp", { phone }),
+		verifyReset: (phone: string, otp: string, newPassword: string) =>
+			request("POST", "/api/customers/password-reset/verify", { phone, otp, newPassword }),
+	};
+}
+
+export type Client = ReturnType<typeof clientOn>;
+
+/** The stored registrations of `phone` (every column), oldest send first. */
+export async function storedRegistrations(phone: string): Promise<Record<string, unknown>[]> {
+	return runInDurableObject(challengeStub(phone), (_, state) => {
+		if (!hasTable(state, "codes")) return [];
+		return state.storage.sql.exec("SELECT * FROM codes WHERE purpose = 'register' ORDER BY last_sent_at").toArray();
+	});
+}
+
+/** What the RollingCounter `scope` holds in its window (e.g. `guess-day:<network>`, `cc:44`). */
+export async function counterTotal(scope: string): Promise<number> {
+	const stub = env.COUNTERS.get(env.COUNTERS.idFromName(scope));
+	return runInDurableObject(stub, async (_, state) => {
+		const buckets = (await state.storage.get<Record<string, number>>("buckets")) ?? {};
+		return Object.values(buckets).reduce((a, b) => a + b, 0);
+	});
 }

@@ -180,8 +180,10 @@ describe("a customer's journey over wrangler dev", () => {
 		const delivered = await post(withTwilio, "send-otp", registration("+14155550100", "lin@example.com"), client);
 		expect(delivered.status).toBe(200);
 		expect(delivered.headers.get("x-request-id")).toMatch(/^[\w-]{8,}$/);
+		const first = (await delivered.json()) as { registrationId: string };
 		await eventuallyAsync(async () => {
-			const res = await get(withTwilio, "/api/customers/otp-status?phone=%2B14155550100");
+			const query = new URLSearchParams({ phone: "+14155550100", registrationId: first.registrationId });
+			const res = await get(withTwilio, `/api/customers/otp-status?${query}`);
 			const body = (await res.json()) as { delivery?: string };
 			return body.delivery === "delivered" ? body : undefined;
 		});
@@ -189,8 +191,9 @@ describe("a customer's journey over wrangler dev", () => {
 		const phone = MAGIC_NUMBERS.unreachable;
 		const sent = await post(withTwilio, "send-otp", registration(phone, "grace@example.com"), client);
 		expect(sent.status).toBe(200);
+		const { registrationId } = (await sent.json()) as { registrationId: string };
 		const failed = await eventuallyAsync(async () => {
-			const res = await get(withTwilio, `/api/customers/otp-status?phone=${encodeURIComponent(phone)}`);
+			const res = await get(withTwilio, `/api/customers/otp-status?${new URLSearchParams({ phone, registrationId })}`);
 			const body = (await res.json()) as { delivery?: string };
 			return body.delivery === "failed" ? body : undefined;
 		});

@@ -19,6 +19,10 @@ export interface Stack {
 	sms(phone: string): Promise<FakeMessage[]>;
 	/** Emails the fake Resend accepted for `to`, oldest first. */
 	emails(to: string): Promise<FakeEmail[]>;
+	/** Makes the fake Twilio refuse the next `count` sends to `to` with this HTTP status and Twilio error code. */
+	failSms(to: string, failure: { status: number; code: number; count?: number }): Promise<void>;
+	/** How many send requests the fake Twilio has received, accepted or refused. */
+	twilioRequests(): Promise<number>;
 	stop(): Promise<void>;
 }
 
@@ -63,6 +67,18 @@ export async function startStack(vars: Record<string, string> = {}): Promise<Sta
 		async emails(to) {
 			const res = await fetch(`${resend.url}/_fake/emails?to=${encodeURIComponent(to)}`);
 			return ((await res.json()) as { emails: FakeEmail[] }).emails;
+		},
+		async failSms(to, failure) {
+			const res = await fetch(`${twilio.url}/_fake/failures`, {
+				method: "POST",
+				headers: { "content-type": "application/json" },
+				body: JSON.stringify({ to, ...failure }),
+			});
+			if (!res.ok) throw new Error(`the fake Twilio refused to arm a failure: ${res.status}`);
+		},
+		async twilioRequests() {
+			const res = await fetch(`${twilio.url}/_fake/messages?to=none`);
+			return ((await res.json()) as { requests: number }).requests;
 		},
 		async stop() {
 			await Promise.all([started.stop(), closeFakes()]);
