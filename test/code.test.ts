@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { generateCode, macCode, macsEqual } from "../src/challenge/code";
+import { generateCode, macCode, macsEqual, newRegistrationId } from "../src/challenge/code";
 
 /** The largest multiple of 10^6 below 2^32; draws at or above it must be rejected. */
 const UNBIASED_LIMIT = 4_294_000_000;
@@ -59,32 +59,76 @@ describe("generateCode", () => {
 });
 
 describe("macCode", () => {
-	const base = macCode(SECRET, "register", "+14155552671", 1, "123456");
+	const ID = "q1w2E3r4T5y6U7i8O9p0_A";
+	const base = macCode(SECRET, "register", "+14155552671", ID, 1, "123456");
 
 	it("is a 32-byte HMAC-SHA256, stable for the same inputs", () => {
 		expect(base).toBeInstanceOf(Uint8Array);
 		expect(base.length).toBe(32);
-		expect(macsEqual(base, macCode(SECRET, "register", "+14155552671", 1, "123456"))).toBe(true);
+		expect(macsEqual(base, macCode(SECRET, "register", "+14155552671", ID, 1, "123456"))).toBe(true);
 	});
 
 	it.each([
-		["phone", () => macCode(SECRET, "register", "+14155552672", 1, "123456")],
-		["generation", () => macCode(SECRET, "register", "+14155552671", 2, "123456")],
-		["code", () => macCode(SECRET, "register", "+14155552671", 1, "123457")],
-		["purpose", () => macCode(SECRET, "reset", "+14155552671", 1, "123456")],
-		["secret", () => macCode(`${SECRET}x`, "register", "+14155552671", 1, "123456")],
+		["phone", () => macCode(SECRET, "register", "+14155552672", ID, 1, "123456")],
+		["registration id", () => macCode(SECRET, "register", "+14155552671", "q1w2E3r4T5y6U7i8O9p0_B", 1, "123456")],
+		["generation", () => macCode(SECRET, "register", "+14155552671", ID, 2, "123456")],
+		["code", () => macCode(SECRET, "register", "+14155552671", ID, 1, "123457")],
+		["purpose", () => macCode(SECRET, "reset", "+14155552671", ID, 1, "123456")],
+		["secret", () => macCode(`${SECRET}x`, "register", "+14155552671", ID, 1, "123456")],
 	])("changes with the %s", (_, other) => {
 		expect(macsEqual(base, other())).toBe(false);
 	});
 
-	it("does not let the phone and generation run into each other", () => {
+	it("does not let neighbouring fields run into each other", () => {
 		// "+1415555267" + "11" vs "+14155552671" + "1": a separator keeps them apart.
 		expect(
 			macsEqual(
-				macCode(SECRET, "register", "+1415555267", 11, "123456"),
-				macCode(SECRET, "register", "+14155552671", 1, "123456"),
+				macCode(SECRET, "register", "+1415555267", ID, 11, "123456"),
+				macCode(SECRET, "register", "+14155552671", ID, 1, "123456"),
 			),
 		).toBe(false);
+		// The same between the phone and the id, and between the id and the generation.
+		expect(
+			macsEqual(
+				macCode(SECRET, "register", "+1415555267", `1${ID}`, 1, "123456"),
+				macCode(SECRET, "register", "+14155552671", ID, 1, "123456"),
+			),
+		).toBe(false);
+		expect(
+			macsEqual(
+				macCode(SECRET, "register", "+14155552671", `${ID}1`, 1, "123456"),
+				macCode(SECRET, "register", "+14155552671", ID, 11, "123456"),
+			),
+		).toBe(false);
+	});
+});
+
+describe("newRegistrationId", () => {
+	it("is 22 URL-safe base64 characters: 16 bytes, no padding", () => {
+		for (let i = 0; i < 1000; i++) {
+			const id = newRegistrationId();
+			expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+			// 22 base64 characters carry 132 bits; the last one holds only 2 of them, so it is one of A, Q, g, w.
+			expect("AQgw").toContain(id.at(-1));
+			const bytes = Uint8Array.from(atob(id.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
+			expect(bytes).toHaveLength(16);
+		}
+	});
+
+	it("uses the whole alphabet, '-' and '_' included", () => {
+		const seen = new Set([...Array.from({ length: 500 }, () => newRegistrationId()).join("")]);
+		expect(seen.size).toBe(64);
+	});
+
+	it("is unique over 10000 draws, with every one of its 16 bytes random", () => {
+		const ids = Array.from({ length: 10_000 }, () => newRegistrationId());
+		expect(new Set(ids).size).toBe(10_000);
+		// 10000 uniform draws of a byte miss one of its 256 values with probability about 256·e^-39:
+		// a byte that is fixed, or drawn from fewer bits, shows here.
+		const decoded = ids.map((id) =>
+			Uint8Array.from(atob(id.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0)),
+		);
+		for (let i = 0; i < 16; i++) expect(new Set(decoded.map((b) => b[i])).size).toBe(256);
 	});
 });
 

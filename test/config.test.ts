@@ -163,6 +163,7 @@ describe("production", () => {
 				JWT_AUDIENCE: "shop",
 				ACCESS_TOKEN_TTL_SECONDS: "300",
 				REFRESH_TOKEN_TTL_SECONDS: "86400",
+				SESSION_MAX_AGE_SECONDS: "604800",
 			}),
 		);
 		expect(tokens).toEqual({
@@ -172,12 +173,14 @@ describe("production", () => {
 			audience: "shop",
 			accessTtlSeconds: 300,
 			refreshTtlSeconds: 86_400,
+			sessionMaxAgeSeconds: 604_800,
 		});
 		expect(parseConfig(production()).tokens).toMatchObject({
 			issuer: "edge-verify",
 			audience: "edge-verify-api",
 			accessTtlSeconds: 900,
 			refreshTtlSeconds: 30 * 86_400,
+			sessionMaxAgeSeconds: 90 * 86_400,
 		});
 	});
 
@@ -259,14 +262,23 @@ describe("outside production", () => {
 		for (const name of names) expect(error.message).toContain(name);
 	});
 
-	it("reads the sign-in throttle, the same lock-outs for accounts and addresses", () => {
+	it("reads the sign-in throttle, the same lock-outs for accounts and addresses, and the account's ceiling", () => {
 		const { login } = parseConfig(
-			development({ LOGIN_MAX_FAILURES: "3", LOGIN_IP_MAX_FAILURES: "20", LOGIN_LOCKOUT_SECONDS: " 30, 120 " }),
+			development({
+				LOGIN_MAX_FAILURES: "3",
+				LOGIN_IP_MAX_FAILURES: "20",
+				LOGIN_LOCKOUT_SECONDS: " 30, 120 ",
+				LOGIN_ACCOUNT_MAX_FAILURES_PER_DAY: "40",
+				LOGIN_ACCOUNT_LOCKOUT_SECONDS: "600",
+			}),
 		);
 		expect(login).toEqual({
 			account: { maxFailures: 3, lockoutsMs: [30_000, 120_000], windowMs: 86_400_000 },
 			ip: { maxFailures: 20, lockoutsMs: [30_000, 120_000], windowMs: 86_400_000 },
+			accountMaxFailuresPerDay: 40,
+			accountLockoutMs: 600_000,
 		});
+		expect(parseConfig(development()).login).toMatchObject({ accountMaxFailuresPerDay: 50, accountLockoutMs: 900_000 });
 		expect(parseConfig(development({ LOGIN_LOCKOUT_SECONDS: "" })).login.account).toEqual({
 			maxFailures: 5,
 			lockoutsMs: [60_000, 300_000, 900_000],

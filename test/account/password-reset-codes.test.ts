@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { UNKNOWN_NETWORK } from "../../src/http/client";
 import {
 	challengeStub,
 	lastCode,
@@ -8,6 +9,7 @@ import {
 	setClock,
 	smsTo,
 	storedChallenge,
+	storedMarks,
 	uniquePhone,
 	verifyOtp,
 	wrongCode,
@@ -19,6 +21,8 @@ const T0 = Date.UTC(2030, 0, 1);
 const SECOND = 1000;
 const HOUR = 3_600_000;
 const NEW_PASSWORD = "another long passphrase";
+/** What the handlers pass for a request without CF-Connecting-IP. */
+const CALLER = { network: UNKNOWN_NETWORK };
 
 /** A registered customer whose phone object runs on a clock set to `T0`. */
 async function customerAtT0() {
@@ -93,7 +97,7 @@ describe("sending", () => {
 		expect((await verifyReset(c.phone, secondCode, NEW_PASSWORD)).status).toBe(200);
 	});
 
-	it("texts at most 5 codes an hour, and keeps a decoy's send log the same way", async () => {
+	it("texts at most 5 codes an hour, and keeps a decoy's send marks the same way", async () => {
 		const c = await customerAtT0();
 		const unknown = uniquePhone(AREA);
 		const sendBoth = async (at: number) => {
@@ -104,11 +108,14 @@ describe("sending", () => {
 		};
 		for (let i = 0; i < 6; i++) await sendBoth(T0 + i * 30 * SECOND);
 		expect(await resetSms(c.phone)).toHaveLength(5);
-		const real = await storedChallenge(c.phone, "reset");
-		const decoy = await storedChallenge(unknown, "reset");
-		expect(JSON.parse(real?.send_log as string)).toHaveLength(5);
-		expect(decoy?.send_log).toEqual(real?.send_log);
-		expect(decoy?.last_sent_at).toBe(T0 + 120 * SECOND);
+		const realMarks = await storedMarks(c.phone, "send", "reset");
+		expect(realMarks).toEqual([0, 1, 2, 3, 4].map((i) => T0 + i * 30 * SECOND));
+		expect(await storedMarks(unknown, "send", "reset")).toEqual(realMarks);
+		// A reset's sends are its own: the registration's one send is all the register flow holds.
+		expect(await storedMarks(c.phone, "send", "register")).toHaveLength(1);
+		expect(await storedMarks(unknown, "send", "register")).toEqual([]);
+		expect((await storedChallenge(c.phone, "reset"))?.last_sent_at).toBe(T0 + 120 * SECOND);
+		expect((await storedChallenge(unknown, "reset"))?.last_sent_at).toBe(T0 + 120 * SECOND);
 
 		await sendBoth(T0 + HOUR);
 		expect(await resetSms(c.phone)).toHaveLength(6);
@@ -129,21 +136,30 @@ describe("a reset and a registration at one phone", () => {
 			phone: c.phone,
 			passwordHash: "not-a-real-hash",
 		};
-		expect(await stub.start(registration)).toMatchObject({ ok: true });
+		const started = await stub.start(registration, undefined, CALLER);
+		expect(started).toMatchObject({ ok: true, registrationId: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/) });
+		const id = started.ok ? started.registrationId : undefined;
 		const registerCode = await lastCode(c.phone);
-		expect(await stub.startReset(c.customerId, c.phone)).toMatchObject({ ok: true });
+		expect(await stub.startReset(c.customerId, c.phone, CALLER)).toMatchObject({ ok: true });
 		const code = await resetCode(c.phone);
 		expect(code).not.toBe(registerCode);
 
-		expect(await stub.verifyReset(registerCode, NEW_PASSWORD)).toMatchObject({ ok: false, code: "OTP_INVALID" });
-		expect(await stub.verify(code)).toMatchObject({ ok: false, code: "OTP_INVALID", attemptsRemaining: 2 });
-		expect(await storedChallenge(c.phone, "register")).toMatchObject({ status: "pending", attempts: 1 });
+		expect(await stub.verifyReset(registerCode, NEW_PASSWORD, CALLER)).toMatchObject({
+			ok: false,
+			code: "OTP_INVALID",
+		});
+		expect(await stub.verify(code, id, CALLER)).toMatchObject({ ok: false, code: "OTP_INVALID", attemptsRemaining: 2 });
+		expect(await storedChallenge(c.phone, "register", id)).toMatchObject({ status: "pending", attempts: 1 });
 		expect(await storedChallenge(c.phone, "reset")).toMatchObject({ status: "pending", attempts: 1 });
 
-		expect(await stub.verifyReset(code, NEW_PASSWORD)).toEqual({ ok: true, customerId: c.customerId });
-		expect(await storedChallenge(c.phone, "register")).toMatchObject({ status: "pending", attempts: 1 });
+		expect(await stub.verifyReset(code, NEW_PASSWORD, CALLER)).toEqual({ ok: true, customerId: c.customerId });
+		expect(await storedChallenge(c.phone, "register", id)).toMatchObject({ status: "pending", attempts: 1 });
 		// The registration code is still good: it gets as far as the taken phone number.
-		expect(await stub.verify(registerCode)).toMatchObject({ ok: false, code: "CUSTOMER_EXISTS", field: "phone" });
+		expect(await stub.verify(registerCode, id, CALLER)).toMatchObject({
+			ok: false,
+			code: "CUSTOMER_EXISTS",
+			field: "phone",
+		});
 		expect((await login({ email: c.email, password: NEW_PASSWORD })).status).toBe(200);
 	});
 

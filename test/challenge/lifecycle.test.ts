@@ -7,11 +7,13 @@ import {
 	failNextSms,
 	lastCode,
 	pendingRegistration,
+	registrationIdOf,
 	resendOtp as resend,
 	sendOtp as send,
 	setClock,
 	smsTo,
 	storedChallenge,
+	storedMarks,
 	uniquePhone,
 	verifyOtp as verify,
 	wrongCode,
@@ -60,17 +62,20 @@ describe("expiry", () => {
 		await runDurableObjectAlarm(stub);
 		expect(await storedChallenge(phone)).toMatchObject({ status: "expired" });
 
-		// After its period the tombstone goes; the daily send log stays for the caps.
+		// After its period the tombstone goes; the send's mark stays the day for the shares.
 		await setClock(phone, T0 + 300 * SECOND + HOUR);
 		await runDurableObjectAlarm(stub);
-		expect(await storedChallenge(phone)).toMatchObject({ status: "none", subject: null, send_log: `[${T0}]` });
+		expect(await storedChallenge(phone)).toBeNull();
+		expect(await storedMarks(phone, "send")).toEqual([T0]);
 		const after = await verify(phone, code);
 		expect(after.status).toBe(404);
 		expect(await after.json()).toMatchObject({ code: "OTP_NOT_FOUND" });
 
+		// Once the mark left the day nothing is held: storage and the alarm are gone.
 		await setClock(phone, T0 + 24 * HOUR);
 		await runDurableObjectAlarm(stub);
 		expect(await storedChallenge(phone)).toBeNull();
+		expect(await storedMarks(phone, "send")).toEqual([]);
 		expect(await runDurableObjectAlarm(stub)).toBe(false);
 	});
 
@@ -96,6 +101,8 @@ describe("resend", () => {
 			success: true,
 			message: "OTP resent successfully",
 			phone,
+			// The same registration: a resend never starts another.
+			registrationId: registrationIdOf(phone),
 			channel: "sms",
 			delivery: "queued",
 			expiresIn: 300,
@@ -137,7 +144,7 @@ describe("resend", () => {
 		expect(await smsTo(phone)).toHaveLength(2);
 	});
 
-	it("caps sends per phone per hour across send-otp and resend-otp", async () => {
+	it("caps a network's sends to a phone per hour across send-otp and resend-otp", async () => {
 		const { phone } = await pending();
 		for (let i = 1; i < 5; i++) {
 			await setClock(phone, T0 + i * 60 * SECOND);
@@ -189,11 +196,15 @@ describe("attempts", () => {
 });
 
 describe("replacement and consumption", () => {
-	it("a second send-otp replaces the pending registration: new details, new code", async () => {
+	// The starter's client sends the registration's id back (the helper does): without it, a second
+	// send-otp starts a separate registration and never touches this one (test/customers/strangers.test.ts).
+	it("a second send-otp with the registration's id replaces its details: new details, new code, same id", async () => {
 		const { phone, code: first } = await pending();
+		const id = registrationIdOf(phone);
 		await setClock(phone, T0 + 30 * SECOND);
 		const res = await send(phone, { name: "Grace Hopper", email: `grace.${phone.slice(1)}@example.com` });
 		expect(res.status).toBe(200);
+		expect(await res.json()).toMatchObject({ registrationId: id });
 		const second = await lastCode(phone);
 		if (second !== first) expect((await verify(phone, first)).status).toBe(400);
 		const ok = await verify(phone, second);
@@ -253,7 +264,13 @@ describe("failed sends", () => {
 		for (let i = 0; i < 5; i++) expect((await send(phone)).status).toBe(502);
 		const capped = await send(phone);
 		expect(capped.status).toBe(429);
-		expect(await storedChallenge(phone)).toMatchObject({ status: "none", subject: null });
+		expect(await capped.json()).toMatchObject({
+			code: "RATE_LIMITED",
+			message: expect.stringMatching(/Too many codes/),
+		});
+		// No code is held, but every send that reached the provider keeps its mark.
+		expect(await storedChallenge(phone)).toBeNull();
+		expect(await storedMarks(phone, "send")).toEqual([T0, T0, T0, T0, T0]);
 	});
 });
 

@@ -3,13 +3,15 @@ import {
 	atTime,
 	type ChallengeState,
 	consume,
+	cooldownRefusal,
+	delivered,
 	EMPTY,
+	holdsCode,
 	issue,
 	nextWake,
 	type Registration,
 	resendRefusal,
 	revertSend,
-	sendRefusal,
 	settle,
 	verifyRefusal,
 	wrongGuess,
@@ -23,67 +25,74 @@ const policy: OtpPolicy = {
 	maxSendsPerHour: 5,
 	maxSendsPerDay: 10,
 	maxFailedPerDay: 10,
+	phoneMaxSendsPerDay: 30,
+	phoneMaxFailedPerDay: 50,
+	maxPendingPerPhone: 3,
 	tombstoneMs: 3_600_000,
 };
 const HOUR = 3_600_000;
 const T0 = 1_700_000_000_000;
 const reg: Registration = { name: "Ada", email: "ada@example.com", phone: "+14155552671", passwordHash: "$scrypt$x" };
 const mac = new Uint8Array([1, 2, 3]);
+/** A registration's code before its first send, as the object starts one. */
+const FRESH: ChallengeState<Registration> = { ...EMPTY, id: "q1w2E3r4T5y6U7i8O9p0_A", network: "198.51.100.7" };
 
 const SEND = { challengeId: "c-1", channel: "sms" as const };
-const sent = (s: ChallengeState = EMPTY, now = T0) => issue(s, reg, mac, s.generation + 1, now, policy, SEND);
+const sent = (s: ChallengeState = FRESH, now = T0) => issue(s, reg, mac, s.generation + 1, now, policy, SEND);
+const guessedWrong = (s: ChallengeState, times: number) =>
+	Array.from({ length: times }).reduce<ChallengeState>((acc) => wrongGuess(acc, policy).state, s);
 
-describe("sendRefusal", () => {
-	it("lets the first send go", () => {
-		expect(sendRefusal(EMPTY, T0, policy)).toBeNull();
+describe("cooldownRefusal", () => {
+	it("lets a code that was never sent go", () => {
+		expect(cooldownRefusal(FRESH, T0, policy)).toBeNull();
 	});
 
-	it("holds the cooldown from the last send, with Retry-After rounded up", () => {
+	it("holds the cooldown from this code's last send, with Retry-After rounded up", () => {
 		const s = sent();
-		expect(sendRefusal(s, T0 + 1, policy)).toMatchObject({ code: "RATE_LIMITED", retryAfter: 30 });
-		expect(sendRefusal(s, T0 + 29_001, policy)).toMatchObject({ code: "RATE_LIMITED", retryAfter: 1 });
-		expect(sendRefusal(s, T0 + 30_000, policy)).toBeNull();
+		expect(cooldownRefusal(s, T0, policy)).toMatchObject({ code: "RATE_LIMITED", retryAfter: 30 });
+		expect(cooldownRefusal(s, T0 + 1, policy)).toMatchObject({ code: "RATE_LIMITED", retryAfter: 30 });
+		expect(cooldownRefusal(s, T0 + 29_001, policy)).toMatchObject({ code: "RATE_LIMITED", retryAfter: 1 });
+		expect(cooldownRefusal(s, T0 + 29_999, policy)).toMatchObject({ code: "RATE_LIMITED", retryAfter: 1 });
+		expect(cooldownRefusal(s, T0 + 30_000, policy)).toBeNull();
 	});
 
-	it("caps sends per rolling hour and says when the oldest leaves the window", () => {
-		let s: ChallengeState = EMPTY;
-		for (let i = 0; i < 5; i++) s = sent(s, T0 + i * 60_000);
-		const now = T0 + 10 * 60_000;
-		expect(sendRefusal(s, now, policy)).toMatchObject({ code: "RATE_LIMITED", retryAfter: (HOUR - 600_000) / 1000 });
-		expect(sendRefusal(s, T0 + HOUR + 1, policy)).toBeNull();
-	});
-
-	it("keeps the send log bounded to the last day", () => {
-		let s: ChallengeState = EMPTY;
-		for (let i = 0; i < 4; i++) s = sent(s, T0 + i * 12 * HOUR);
-		expect(s.sendLog).toEqual([T0 + 24 * HOUR, T0 + 36 * HOUR]);
+	it("counts from the latest send, not the first", () => {
+		const again = sent(sent(), T0 + 60_000);
+		expect(cooldownRefusal(again, T0 + 60_000 + 10_000, policy)).toMatchObject({ retryAfter: 20 });
 	});
 });
 
 describe("issue", () => {
-	it("starts a fresh code: pending, no attempts, new generation, TTL from now", () => {
-		const first = wrongGuess(sent(), T0, policy).state;
-		const second = sent(first, T0 + 60_000);
-		expect(second).toMatchObject({
+	it("starts a fresh code: pending, no attempts, new generation, TTL from now, the registration's id kept", () => {
+		const first = { ...wrongGuess(sent(), policy).state, messageId: "SM1", deliveryStatus: "delivered" };
+		const second = issue(first, reg, mac, 2, T0 + 60_000, policy, { challengeId: "c-2", channel: "email" });
+		expect(second).toEqual({
+			id: FRESH.id,
+			network: FRESH.network,
 			status: "pending",
+			subject: reg,
+			codeMac: mac,
 			attempts: 0,
 			generation: 2,
 			expiresAt: T0 + 60_000 + 300_000,
 			lastSentAt: T0 + 60_000,
-			subject: reg,
+			challengeId: "c-2",
+			channel: "email",
+			// The previous send's delivery is not this one's.
+			messageId: null,
+			deliveryStatus: null,
 		});
 	});
 });
 
 describe("atTime", () => {
-	it("expires a held code at its deadline and drops the registration", () => {
+	it("expires a held code at its deadline and drops the subject", () => {
 		const s = sent();
 		expect(atTime(s, T0 + 299_999)).toBe(s);
 		const expired = atTime(s, T0 + 300_000);
-		expect(expired).toMatchObject({ status: "expired", subject: null, codeMac: null });
-		expect(
-			atTime(wrongGuess(wrongGuess(wrongGuess(s, T0, policy).state, T0, policy).state, T0, policy).state, T0 + 300_000),
-		).toMatchObject({ status: "expired", subject: null });
+		expect(expired).toMatchObject({ status: "expired", subject: null, codeMac: null, id: FRESH.id });
+		expect(holdsCode(expired)).toBe(false);
+		expect(atTime(guessedWrong(s, 3), T0 + 300_000)).toMatchObject({ status: "expired", subject: null });
 	});
 
 	it("leaves tombstones alone", () => {
@@ -94,68 +103,100 @@ describe("atTime", () => {
 
 describe("guesses", () => {
 	it("counts down attempts, then burns the code on the last one", () => {
-		const one = wrongGuess(sent(), T0, policy);
+		const one = wrongGuess(sent(), policy);
 		expect(one.failure).toMatchObject({ code: "OTP_INVALID", attemptsRemaining: 2 });
-		const two = wrongGuess(one.state, T0, policy);
+		const two = wrongGuess(one.state, policy);
 		expect(two.failure).toMatchObject({ code: "OTP_INVALID", attemptsRemaining: 1 });
-		const three = wrongGuess(two.state, T0, policy);
+		const three = wrongGuess(two.state, policy);
 		expect(three.failure).toMatchObject({ code: "OTP_TOO_MANY_ATTEMPTS" });
-		expect(three.state).toMatchObject({ status: "burned", codeMac: null, subject: reg });
-		expect(verifyRefusal(three.state, T0, policy)).toMatchObject({ code: "OTP_TOO_MANY_ATTEMPTS" });
+		// Burned keeps the subject: a resend can issue a new code for it.
+		expect(three.state).toMatchObject({ status: "burned", attempts: 3, codeMac: null, subject: reg });
+		expect(holdsCode(three.state)).toBe(true);
+		expect(verifyRefusal(three.state)).toMatchObject({ code: "OTP_TOO_MANY_ATTEMPTS" });
 	});
 
 	it("refuses verify for every state without a live code", () => {
-		expect(verifyRefusal(EMPTY, T0, policy)).toMatchObject({ code: "OTP_NOT_FOUND" });
-		expect(verifyRefusal(consume(sent()), T0, policy)).toMatchObject({ code: "OTP_NOT_FOUND" });
-		expect(verifyRefusal(atTime(sent(), T0 + 300_000), T0, policy)).toMatchObject({ code: "OTP_EXPIRED" });
-		expect(verifyRefusal(sent(), T0, policy)).toBeNull();
+		expect(verifyRefusal(FRESH)).toMatchObject({ code: "OTP_NOT_FOUND" });
+		expect(verifyRefusal(consume(sent()))).toMatchObject({ code: "OTP_NOT_FOUND" });
+		expect(verifyRefusal(atTime(sent(), T0 + 300_000))).toMatchObject({ code: "OTP_EXPIRED" });
+		expect(verifyRefusal(sent())).toBeNull();
 	});
 });
 
 describe("resendRefusal", () => {
 	it("resends for a pending or burned registration only", () => {
 		expect(resendRefusal(sent())).toBeNull();
-		const burned = [1, 2, 3].reduce((s) => wrongGuess(s, T0, policy).state, sent());
-		expect(resendRefusal(burned)).toBeNull();
-		expect(resendRefusal(EMPTY)).toMatchObject({ code: "OTP_NOT_FOUND" });
+		expect(resendRefusal(guessedWrong(sent(), 3))).toBeNull();
+		expect(resendRefusal(FRESH)).toMatchObject({ code: "OTP_NOT_FOUND" });
 		expect(resendRefusal(consume(sent()))).toMatchObject({ code: "OTP_NOT_FOUND" });
 		expect(resendRefusal(atTime(sent(), T0 + 300_000))).toMatchObject({ code: "OTP_EXPIRED" });
 	});
 });
 
 describe("revertSend", () => {
-	it("restores the state before a failed first send, keeping the send in the hourly log", () => {
-		const failed = sent();
-		const reverted = revertSend(EMPTY, failed, policy.maxAttempts);
-		expect(reverted).toMatchObject({ status: "none", subject: null, lastSentAt: 0, sendLog: [T0] });
-		expect(sendRefusal(reverted, T0 + 1, policy)).toBeNull();
+	it("restores the state before a failed first send: nothing held, and no cooldown", () => {
+		const reverted = revertSend(FRESH, sent(), policy.maxAttempts);
+		expect(reverted).toEqual(FRESH);
+		expect(cooldownRefusal(reverted, T0 + 1, policy)).toBeNull();
 	});
 
 	it("revives the previous code but carries over guesses made meanwhile", () => {
-		const before = wrongGuess(sent(), T0, policy).state; // 1 attempt used
-		const failed = wrongGuess(sent(before, T0 + 60_000), T0, policy).state; // 1 guess on the unsent code
+		const before = wrongGuess(sent(), policy).state; // 1 attempt used
+		const failed = wrongGuess(sent(before, T0 + 60_000), policy).state; // 1 guess on the unsent code
 		const reverted = revertSend(before, failed, policy.maxAttempts);
-		expect(reverted).toMatchObject({ status: "pending", attempts: 2, generation: 1, codeMac: mac });
-		const worse = wrongGuess(wrongGuess(sent(before, T0 + 60_000), T0, policy).state, T0, policy).state;
+		expect(reverted).toMatchObject({ status: "pending", attempts: 2, generation: 1, codeMac: mac, lastSentAt: T0 });
+		const worse = guessedWrong(sent(before, T0 + 60_000), 2);
 		expect(revertSend(before, worse, policy.maxAttempts)).toMatchObject({ status: "burned", codeMac: null });
 	});
 });
 
-describe("nextWake", () => {
-	it("wakes at expiry while a code is held", () => {
-		expect(nextWake(sent(), policy)).toBe(T0 + 300_000);
+describe("consume", () => {
+	it("leaves a tombstone without the subject or the MAC", () => {
+		const s = sent();
+		expect(consume(s)).toEqual({ ...s, status: "consumed", subject: null, codeMac: null });
+		expect(holdsCode(consume(s))).toBe(false);
+	});
+});
+
+describe("delivered", () => {
+	const withMessage = { ...sent(), messageId: "SM1", deliveryStatus: "queued" };
+
+	it("moves the latest send's status forward only", () => {
+		const sentStatus = delivered(withMessage, "SM1", "sent");
+		expect(sentStatus.deliveryStatus).toBe("sent");
+		const done = delivered(sentStatus, "SM1", "delivered");
+		expect(done.deliveryStatus).toBe("delivered");
+		expect(delivered(done, "SM1", "sent")).toBe(done);
+		expect(delivered(done, "SM1", "delivered")).toBe(done);
 	});
 
-	it("wakes at a tombstone's end, then when the daily logs run out", () => {
+	it("ignores a status for any other message (an earlier send's)", () => {
+		expect(delivered(withMessage, "SM0", "delivered")).toBe(withMessage);
+	});
+});
+
+describe("nextWake and settle", () => {
+	const short = { ...policy, tombstoneMs: 60_000 };
+
+	it("wakes at expiry while a code is held, pending or burned", () => {
+		expect(nextWake(sent(), policy)).toBe(T0 + 300_000);
+		expect(nextWake(guessedWrong(sent(), 3), policy)).toBe(T0 + 300_000);
+		expect(settle(sent(), T0 + 1, policy)).toEqual(sent());
+	});
+
+	it("keeps a tombstone for its period after expiry, then nothing", () => {
 		const expired = atTime(sent(), T0 + 300_000);
 		expect(nextWake(expired, policy)).toBe(T0 + 300_000 + HOUR);
-		const short = { ...policy, tombstoneMs: 60_000 };
 		expect(nextWake(expired, short)).toBe(T0 + 360_000);
 		expect(nextWake(consume(sent()), short)).toBe(T0 + 360_000);
-		const settled = settle(expired, T0 + 360_000, short);
-		expect(settled).toMatchObject({ status: "none", subject: null, sendLog: [T0] });
-		expect(nextWake(settled as ChallengeState, short)).toBe(T0 + 24 * HOUR);
-		expect(settle(settled as ChallengeState, T0 + 24 * HOUR, short)).toBeNull();
 		expect(settle(expired, T0 + 359_999, short)).toBe(expired);
+		// The send and fail marks are the ledger's (shares.ts): a code past its tombstone keeps nothing.
+		expect(settle(expired, T0 + 360_000, short)).toBeNull();
+		expect(settle(consume(sent()), T0 + 360_000, short)).toBeNull();
+	});
+
+	it("never wakes for, nor keeps, a code that holds nothing", () => {
+		expect(nextWake(FRESH, policy)).toBe(0);
+		expect(settle(FRESH, T0, policy)).toBeNull();
 	});
 });

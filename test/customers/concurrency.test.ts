@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { UNKNOWN_NETWORK } from "../../src/http/client";
 import {
 	challengeStub,
 	customerCount,
 	lastCode,
 	pendingRegistration,
+	registrationIdOf,
 	resendOtp as resend,
 	sendOtp as send,
 	setClock,
@@ -76,12 +78,26 @@ describe("parallel requests for one phone", () => {
 		expect(row?.status).toBe(registered ? "consumed" : "burned");
 	});
 
-	it("20 parallel send-otp send exactly one SMS; the rest meet the cooldown", async () => {
+	it("20 parallel send-otp from one network start one registration and send one SMS; the rest are refused", async () => {
 		const phone = uniquePhone(AREA);
 		await setClock(phone, T0);
 		const results = await answers(Array.from({ length: 20 }, () => send(phone)));
 		expect(tally(results)).toEqual({ OK: 1, RATE_LIMITED: 19 });
+		for (const r of results.filter((r) => r.status === 429))
+			expect(r.body.message).toMatch(/already pending from your network/);
 		expect(await smsTo(phone)).toHaveLength(1);
+		expect((await verify(phone, await lastCode(phone))).status).toBe(201);
+	});
+
+	it("20 parallel send-otp editing one registration (its id) send exactly one SMS; the rest meet the cooldown", async () => {
+		const { phone } = await pending();
+		const id = registrationIdOf(phone);
+		await setClock(phone, T0 + 30_000);
+		const results = await answers(Array.from({ length: 20 }, () => send(phone, { name: "Grace Hopper" })));
+		expect(tally(results)).toEqual({ OK: 1, RATE_LIMITED: 19 });
+		for (const r of results.filter((r) => r.status === 429)) expect(r.body.message).toMatch(/Wait before/);
+		expect(results.find((r) => r.status === 200)?.body.registrationId).toBe(id);
+		expect(await smsTo(phone)).toHaveLength(2);
 		expect((await verify(phone, await lastCode(phone))).status).toBe(201);
 	});
 
@@ -111,23 +127,31 @@ describe("parallel requests for one phone", () => {
 // Straight to the object, the calls arrive closer together than through HTTP,
 // so these catch a state committed after an await rather than before it.
 describe("parallel RPCs to one phone's object", () => {
+	/** What the handlers pass for a request without CF-Connecting-IP. */
+	const CALLER = { network: UNKNOWN_NETWORK };
+
 	it("20 verifies with the right code: one customer, 19 find nothing pending", async () => {
 		const { phone, code } = await pending();
 		const before = await customerCount();
 		const stub = challengeStub(phone);
-		const results = await Promise.all(Array.from({ length: 20 }, () => stub.verify(code)));
+		const id = registrationIdOf(phone);
+		const results = await Promise.all(Array.from({ length: 20 }, () => stub.verify(code, id, CALLER)));
 		expect(tally(results.map((r) => ({ body: r.ok ? {} : { code: r.code } })))).toEqual({ OK: 1, OTP_NOT_FOUND: 19 });
+		expect(results.filter((r) => r.counted)).toEqual([]);
 		expect(await customerCount()).toBe(before + 1);
 	});
 
 	it("20 wrong guesses: exactly three attempts counted", async () => {
 		const { phone, code } = await pending();
 		const stub = challengeStub(phone);
-		const results = await Promise.all(Array.from({ length: 20 }, () => stub.verify(wrongCode(code))));
+		const id = registrationIdOf(phone);
+		const results = await Promise.all(Array.from({ length: 20 }, () => stub.verify(wrongCode(code), id, CALLER)));
 		expect(tally(results.map((r) => ({ body: r.ok ? {} : { code: r.code } })))).toEqual({
 			OTP_INVALID: 2,
 			OTP_TOO_MANY_ATTEMPTS: 18,
 		});
+		// Exactly the guesses checked against the code are counted (the handler keeps their network's allowance).
+		expect(results.filter((r) => r.counted)).toHaveLength(3);
 		expect(await storedChallenge(phone)).toMatchObject({ status: "burned", attempts: 3 });
 	});
 
@@ -135,7 +159,8 @@ describe("parallel RPCs to one phone's object", () => {
 		const { phone } = await pending();
 		await setClock(phone, T0 + 30_000);
 		const stub = challengeStub(phone);
-		const results = await Promise.all(Array.from({ length: 10 }, () => stub.resend()));
+		const id = registrationIdOf(phone);
+		const results = await Promise.all(Array.from({ length: 10 }, () => stub.resend("sms", id, CALLER)));
 		expect(results.filter((r) => r.ok)).toHaveLength(1);
 		expect(await smsTo(phone)).toHaveLength(2);
 	});

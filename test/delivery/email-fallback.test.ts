@@ -10,11 +10,13 @@ import {
 	lastEmailCode,
 	pendingRegistration,
 	post,
+	registrationIdOf,
 	resendOtp as resend,
 	sendOtp as send,
 	setClock,
 	smsTo,
 	storedChallenge,
+	storedMarks,
 	uniquePhone,
 	verifyOtp as verify,
 	withToken,
@@ -43,6 +45,10 @@ async function pending(at = T0, overrides: Record<string, unknown> = {}, area = 
 	const email = (overrides.email as string | undefined) ?? `${phone.slice(1)}@example.com`;
 	return { phone, email, smsCode: code };
 }
+
+/** The otp-status query of the registration send-otp last answered for `phone`. */
+const statusQuery = (phone: string) =>
+	new URLSearchParams({ phone, registrationId: registrationIdOf(phone) as string }).toString();
 
 /** resend-otp by email at `at` on the phone's clock. */
 async function emailAt(phone: string, at: number): Promise<Response> {
@@ -76,6 +82,7 @@ describe("resend-otp with channel email", () => {
 			success: true,
 			message: "OTP sent to the registration's email address",
 			phone,
+			registrationId: registrationIdOf(phone),
 			channel: "email",
 			delivery: "sent",
 			expiresIn: 300,
@@ -96,9 +103,7 @@ describe("resend-otp with channel email", () => {
 			messageId: mail?.id,
 			deliveryStatus: "sent",
 		});
-		const status = await exports.default.fetch(
-			`http://localhost/api/customers/otp-status?phone=${encodeURIComponent(phone)}`,
-		);
+		const status = await exports.default.fetch(`http://localhost/api/customers/otp-status?${statusQuery(phone)}`);
 		expect(await status.json()).toMatchObject({
 			status: "pending",
 			channel: "email",
@@ -270,7 +275,8 @@ describe("one cooldown and one set of caps for both channels", () => {
 		expect(res.headers.get("retry-after")).toBe("20");
 		expect(await res.json()).toMatchObject({ success: false, code: "RATE_LIMITED", retryAfter: 20 });
 		expect(await emailsTo(email)).toEqual([]);
-		expect(await storedChallenge(phone)).toMatchObject({ generation: 1, last_sent_at: T0, send_log: `[${T0}]` });
+		expect(await storedChallenge(phone)).toMatchObject({ generation: 1, last_sent_at: T0 });
+		expect(await storedMarks(phone, "send")).toEqual([T0]);
 		// The refusal changed nothing: the SMS code still works.
 		expect((await verify(phone, smsCode)).status).toBe(201);
 	});
@@ -346,8 +352,8 @@ describe("when Resend fails", () => {
 	 * SMS code of send-otp is live again (same generation and MAC), the channel
 	 * is SMS again (its code verifies the phone), and `lastSentAt` is the SMS's,
 	 * so the failure leaves no cooldown: an immediate retry reaches Resend
-	 * again. The attempt reached the provider (`sent: true`), so it stays in
-	 * the send log and counts toward the caps, as a failed SMS does.
+	 * again. The attempt reached the provider, so its send mark stays in the
+	 * ledger and counts toward the network's shares, as a failed SMS does.
 	 */
 	it.each([
 		["422 validation_error", MAGIC_EMAILS.invalid, 422],
@@ -374,15 +380,15 @@ describe("when Resend fails", () => {
 		// The fake answers the hanging address after 2 s; the Worker gives up after 300 ms.
 		if (email === MAGIC_EMAILS.hang) expect(elapsed).toBeLessThan(1_500);
 
-		// Back to the SMS send: its code, its channel, its time; the attempt is in the send log.
+		// Back to the SMS send: its code, its channel, its time; the attempt keeps its send mark.
 		expect(await storedChallenge(phone)).toMatchObject({
 			status: "pending",
 			generation: 1,
 			attempts: 0,
 			last_sent_at: T0,
 			expires_at: T0 + 300 * SECOND,
-			send_log: `[${T0},${sent}]`,
 		});
+		expect(await storedMarks(phone, "send")).toEqual([T0, sent]);
 		expect(await storedDelivery(phone)).toMatchObject({ challengeId, channel: "sms" });
 
 		// The failure is logged for operators with the address and number masked.
@@ -458,7 +464,7 @@ describe("with EMAIL_FALLBACK_ENABLED=false", () => {
 		expect(await emailsTo(email)).toEqual([]);
 		expect(await storedChallenge(phone)).toEqual(before);
 
-		const status = await call.get(`/api/customers/otp-status?phone=${encodeURIComponent(phone)}`);
+		const status = await call.get(`/api/customers/otp-status?${statusQuery(phone)}`);
 		expect(await status.json()).toMatchObject({ channel: "sms", emailFallback: false });
 
 		// The refusal took no cooldown: an SMS resend at the same instant goes, and its code verifies.

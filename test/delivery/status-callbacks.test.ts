@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { PhoneChallenge } from "../../src/challenge/phone-challenge";
 import { messageRepository } from "../../src/delivery/messages.repository";
 import { twilioSignature } from "../../src/delivery/twilio-signature";
+import { UNKNOWN_NETWORK } from "../../src/http/client";
 import { FAKE_AUTH_TOKEN } from "../fakes/fake-twilio";
 import {
 	challengeStub,
@@ -11,6 +12,7 @@ import {
 	lastSid,
 	PASSWORD,
 	registration,
+	registrationIdOf,
 	resendOtp,
 	STATUS_CALLBACK_URL,
 	sendOtp,
@@ -84,8 +86,14 @@ async function eventStatuses(sid: string): Promise<string[]> {
 	return ((await message(sid))?.events ?? []).map((e) => e.status).sort();
 }
 
-const otpStatus = (phone: string) =>
-	exports.default.fetch(`http://localhost/api/customers/otp-status?phone=${encodeURIComponent(phone)}`);
+/** A well-formed registrationId that no registration has. */
+const UNHELD_ID = "q1w2E3r4T5y6U7i8O9p0_A";
+
+/** otp-status of the registration `id` of `phone` (default: the one send-otp last answered for it). */
+const otpStatus = (phone: string, id = registrationIdOf(phone) ?? UNHELD_ID) =>
+	exports.default.fetch(
+		`http://localhost/api/customers/otp-status?${new URLSearchParams({ phone, registrationId: id })}`,
+	);
 
 async function deliveryOf(phone: string): Promise<string> {
 	const res = await otpStatus(phone);
@@ -158,7 +166,7 @@ describe("signed status callbacks", () => {
 		expect(JSON.parse(String(stored?.delivery))).toMatchObject({ messageId: sid, deliveryStatus: "undelivered" });
 		// As after an eviction: a new instance over the same storage.
 		const pending = await runInDurableObject(challengeStub(phone), (_, state) =>
-			new PhoneChallenge(state, env).pending(),
+			new PhoneChallenge(state, env).pending(registrationIdOf(phone) as string, UNKNOWN_NETWORK),
 		);
 		expect(pending).toMatchObject({ ok: true, status: "pending", delivery: "failed" });
 	});

@@ -137,23 +137,36 @@ describe("log lines hold no secret", () => {
 		// emailed code's place, then SMS again and verify by it (a phone proven by SMS can reset by SMS).
 		const start = Date.now();
 		await setClock(phone, start);
-		await track("send-otp", post("/api/customers/send-otp", { name, email, phone, password }, sendIp(1)), 200);
+		// The client keeps the registrationId send-otp answered and sends it back, as the page does.
+		const sent = await track(
+			"send-otp",
+			post("/api/customers/send-otp", { name, email, phone, password }, sendIp(1)),
+			200,
+		);
+		const { registrationId } = await json<{ registrationId: string }>(sent);
 		await track(
 			"otp-status",
-			exports.default.fetch(`http://localhost/api/customers/otp-status?phone=${encodeURIComponent(phone)}`),
+			exports.default.fetch(
+				`http://localhost/api/customers/otp-status?${new URLSearchParams({ phone, registrationId })}`,
+			),
 			200,
 		);
 		const firstCode = codeIn((await smsTo(phone)).at(-1)?.body ?? "");
-		await track("wrong verify", verifyOtp(phone, firstCode === "000000" ? "000001" : "000000"), 400);
+		const wrongFirst = firstCode === "000000" ? "000001" : "000000";
+		await track("wrong verify", verifyOtp(phone, wrongFirst, registrationId, sendIp(1)), 400);
 		await setClock(phone, start + 31_000);
-		await track("resend by SMS", resendOtp(phone), 200);
+		await track("resend by SMS", resendOtp(phone, "sms", registrationId, sendIp(1)), 200);
 		await setClock(phone, start + 62_000);
-		await track("resend by email", resendOtp(phone, "email"), 200);
+		await track("resend by email", resendOtp(phone, "email", registrationId, sendIp(1)), 200);
 		const emailCode = await lastEmailCode(email);
 		await setClock(phone, start + 93_000);
-		await track("resend by SMS again", resendOtp(phone), 200);
+		await track("resend by SMS again", resendOtp(phone, "sms", registrationId, sendIp(1)), 200);
 		const lastSmsCode = codeIn((await smsTo(phone)).at(-1)?.body ?? "");
-		tokens.push(await json<Tokens>(await track("verify by SMS code", verifyOtp(phone, lastSmsCode), 201)));
+		tokens.push(
+			await json<Tokens>(
+				await track("verify by SMS code", verifyOtp(phone, lastSmsCode, registrationId, sendIp(1)), 201),
+			),
+		);
 
 		// Sessions: a wrong password, sign-in, profile, refresh, a reused refresh token, sign-out.
 		await track("login, wrong password", login({ email, password: wrongPassword }), 401);
@@ -252,6 +265,8 @@ describe("log lines hold no secret", () => {
 			literal("wrong password", wrongPassword),
 			literal("new password", newPassword),
 			literal("name", name),
+			// It lets its holder verify, resend or change the registration.
+			literal("registration id", registrationId),
 			...tokens.flatMap((t, i) => [
 				...tokenSecrets(`access token ${i}`, t.accessToken),
 				...tokenSecrets(`refresh token ${i}`, t.refreshToken),

@@ -2,7 +2,18 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { type Buckets, total } from "../../src/protection/counter-rules";
-import { customerCount, lastCode, sendOtp, setClock, smsTo, storedChallenge, uniquePhone, verifyOtp } from "../helpers";
+import {
+	customerCount,
+	lastCode,
+	registrationIdOf,
+	sendOtp,
+	setClock,
+	smsTo,
+	storedChallenge,
+	storedMarks,
+	uniquePhone,
+	verifyOtp,
+} from "../helpers";
 
 const AREA = "631";
 const MINUTE = 60_000;
@@ -48,7 +59,7 @@ const ukPhone = () => `+4420794${String(6100 + ++uk)}`;
 
 /**
  * A London number that got one code an hour before T0 (on its own clock), then left at T0; and the
- * day on which to spend "cc:44" next. (A phone with no history hits the src bug of the skipped test.)
+ * day on which to spend "cc:44" next. Its history is what a refused send must leave as it was.
  */
 async function ukPhoneWithHistory(): Promise<{ phone: string; at: number }> {
 	const at = nextDay();
@@ -67,6 +78,7 @@ describe("SMS budget over HTTP", () => {
 	it("a spent calling-code budget answers 503 with Retry-After, texts nothing and keeps no cooldown", async () => {
 		const errors = vi.spyOn(console, "error").mockImplementation(() => {});
 		const { phone, at } = await ukPhoneWithHistory();
+		const earlier = registrationIdOf(phone);
 		await exhaust("cc:44", at, at + 10 * MINUTE);
 		const globalBefore = await spent("global");
 
@@ -77,12 +89,10 @@ describe("SMS budget over HTTP", () => {
 		expect(await smsTo(phone)).toHaveLength(1); // the one of an hour ago
 		// The global SMS taken first was given back.
 		expect(await spent("global")).toBe(globalBefore);
-		// Back to the earlier (now expired) code; the refused send is neither counted nor a cooldown.
-		expect(await storedChallenge(phone)).toMatchObject({
-			status: "expired",
-			last_sent_at: T0 - HOUR,
-			send_log: JSON.stringify([T0 - HOUR]),
-		});
+		// The refused send started no registration (the latest is still the earlier, now expired one),
+		// and it is neither counted nor a cooldown.
+		expect(await storedChallenge(phone)).toMatchObject({ id: earlier, last_sent_at: T0 - HOUR, generation: 1 });
+		expect(await storedMarks(phone, "send")).toEqual([T0 - HOUR]);
 		expect(errors.mock.calls.map((c) => JSON.parse(String(c[0])))).toContainEqual(
 			expect.objectContaining({ event: "sms_budget_exhausted", scope: "cc:44", limit: COUNTRY_LIMIT }),
 		);
@@ -93,7 +103,10 @@ describe("SMS budget over HTTP", () => {
 		expect(retry.status).toBe(200);
 		expect(await smsTo(phone)).toHaveLength(2);
 		expect(await spent("global")).toBe(globalBefore + 1);
-		expect(await storedChallenge(phone)).toMatchObject({ send_log: JSON.stringify([T0 - HOUR, T0]) });
+		expect(await storedMarks(phone, "send")).toEqual([T0 - HOUR, T0]);
+		// A new registration: the earlier one had expired.
+		expect(await storedChallenge(phone)).toMatchObject({ last_sent_at: T0, generation: 1 });
+		expect((await storedChallenge(phone))?.id).not.toBe(earlier);
 		expect((await verifyOtp(phone, await lastCode(phone))).status).toBe(201);
 	});
 
@@ -143,5 +156,6 @@ describe("SMS budget over HTTP", () => {
 		await setClock(phone, T0);
 		expect((await sendOtp(phone)).status).toBe(503);
 		expect(await storedChallenge(phone)).toBeNull();
+		expect(await storedMarks(phone, "send")).toEqual([]);
 	});
 });

@@ -10,6 +10,7 @@ import {
 	setClock,
 	smsTo,
 	storedChallenge,
+	storedMarks,
 	uniquePhone,
 	verifyOtp,
 	wrongCode,
@@ -69,7 +70,8 @@ async function alarmAt(phone: string, at: number): Promise<void> {
 const CAP = /Too many codes requested/;
 const FAILED = /Too many incorrect codes/;
 
-describe("daily send cap", () => {
+// Requests without CF-Connecting-IP (all of these) count as one client network.
+describe("a network's daily share of sends", () => {
 	it("allows ten sends a day across hours; the eleventh waits until the first leaves the day", async () => {
 		const phone = uniquePhone(AREA);
 		await tenSends(phone);
@@ -93,7 +95,7 @@ describe("daily send cap", () => {
 	});
 });
 
-describe("daily cap on wrong codes", () => {
+describe("a network's daily share of wrong codes", () => {
 	it("after ten wrong codes over several codes, refuses even the right code and every send until the day passes", async () => {
 		const phone = uniquePhone(AREA);
 		expect((await sendAt(phone, T0)).status).toBe(200);
@@ -125,17 +127,17 @@ describe("daily cap on wrong codes", () => {
 describe("caps survive a consumed registration", () => {
 	const forget = (customerId: number) => customerRepository(env.DB).delete(customerId);
 
-	it("keeps the send log through the tombstone, then purges once the day is over", async () => {
+	it("keeps the send marks after the code row is gone, then purges once the day is over", async () => {
 		const phone = uniquePhone(AREA);
 		const last = await tenSends(phone);
 		const verified = await verifyOtp(phone, await lastCode(phone));
 		expect(verified.status).toBe(201);
 		expect(await storedChallenge(phone)).toMatchObject({ status: "consumed" });
 
+		// Past its tombstone period the code (and everything personal) is deleted; the marks stay the day.
 		await alarmAt(phone, last + TOMB_END);
-		const row = await storedChallenge(phone);
-		expect(row).toMatchObject({ status: "none", subject: null, code_mac: null });
-		expect(JSON.parse(String(row?.send_log))).toHaveLength(10);
+		expect(await storedChallenge(phone)).toBeNull();
+		expect(await storedMarks(phone, "send")).toHaveLength(10);
 
 		// The customer deleted their account; registering again the same day is still capped.
 		await forget(((await verified.json()) as { customerId: number }).customerId);
@@ -143,9 +145,10 @@ describe("caps survive a consumed registration", () => {
 
 		await alarmAt(phone, last + DAY);
 		expect(await storedChallenge(phone)).toBeNull();
+		expect(await storedMarks(phone, "send")).toEqual([]);
 	});
 
-	it("keeps the wrong-code log through the tombstone", async () => {
+	it("keeps the wrong-code marks after the code row is gone", async () => {
 		const phone = uniquePhone(AREA);
 		expect((await sendAt(phone, T0)).status).toBe(200);
 		await guessWrong(phone, 3);
@@ -159,9 +162,8 @@ describe("caps survive a consumed registration", () => {
 
 		const later = T0 + 3 * GAP + TOMB_END;
 		await alarmAt(phone, later);
-		const row = await storedChallenge(phone);
-		expect(row).toMatchObject({ status: "none" });
-		expect(JSON.parse(String(row?.fail_log))).toHaveLength(9);
+		expect(await storedChallenge(phone)).toBeNull();
+		expect(await storedMarks(phone, "fail")).toHaveLength(9);
 
 		await forget(((await verified.json()) as { customerId: number }).customerId);
 		expect((await sendOtp(phone)).status).toBe(200);

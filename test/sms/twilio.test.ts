@@ -4,7 +4,16 @@ import type { TwilioConfig } from "../../src/config/config";
 import { otpMessage } from "../../src/sms/sender";
 import { twilioSender } from "../../src/sms/twilio";
 import { codeIn, FAKE_ACCOUNT_SID, FAKE_AUTH_TOKEN, FAKE_FROM, MAGIC_NUMBERS } from "../fakes/fake-twilio";
-import { customerCount, post, registration, smsTo, storedChallenge, TWILIO, uniquePhone } from "../helpers";
+import {
+	customerCount,
+	post,
+	registration,
+	smsTo,
+	storedChallenge,
+	storedMarks,
+	TWILIO,
+	uniquePhone,
+} from "../helpers";
 
 const AREA = "303";
 
@@ -46,7 +55,9 @@ describe("send-otp when Twilio fails", () => {
 		);
 		for (const line of warnings) expect(line).not.toContain(phone);
 
-		expect(await storedChallenge(phone)).toMatchObject({ status: "none", subject: null, code_mac: null });
+		// No code is held (the registration, its details and MAC are deleted); the send that reached Twilio keeps its mark.
+		expect(await storedChallenge(phone)).toBeNull();
+		expect(await storedMarks(phone, "send")).toHaveLength(1);
 		const resent = await resend(phone);
 		expect(resent.status).toBe(404);
 		expect(await resent.json()).toMatchObject({ code: "OTP_NOT_FOUND" });
@@ -58,6 +69,8 @@ describe("send-otp when Twilio fails", () => {
 		expect(retry.status).toBe(status);
 		expect(await retry.json()).toMatchObject(expected);
 		expect(retry.headers.get("retry-after")).toBeNull();
+		expect(await storedChallenge(phone)).toBeNull();
+		expect(await storedMarks(phone, "send")).toHaveLength(2);
 		expect(await customerCount()).toBe(customersBefore);
 	});
 });
