@@ -4,7 +4,7 @@ import { customerRepository } from "../customers/customers.repository";
 import type { AppEnv } from "../http/app-env";
 import { throttleKeyOf } from "../http/client";
 import { ApiError } from "../http/errors";
-import { log, maskPhone } from "../http/log";
+import { errorMessage, log, maskPhone } from "../http/log";
 import { logPhone } from "../http/request-log";
 import { verifyPassword } from "../passwords/scrypt";
 import { profile } from "../sessions/start-session";
@@ -58,7 +58,7 @@ export const sendResetOtpHandler: RouteHandler<typeof sendResetOtp, AppEnv> = as
 			(result) => {
 				if (!result.ok) log("info", "password_reset_not_sent", { phone: maskPhone(phone), code: result.code });
 			},
-			(err: unknown) => log("error", "password_reset_failed", { phone: maskPhone(phone), error: String(err) }),
+			(err: unknown) => log("error", "password_reset_failed", { phone: maskPhone(phone), error: errorMessage(err) }),
 		);
 	c.executionCtx.waitUntil(started);
 	return c.json(

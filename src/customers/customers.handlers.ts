@@ -2,7 +2,7 @@ import type { RouteHandler } from "@hono/zod-openapi";
 import { challengeFor } from "../challenge/challenge-for";
 import type { AppEnv } from "../http/app-env";
 import { ApiError } from "../http/errors";
-import { log } from "../http/log";
+import { errorMessage, log } from "../http/log";
 import { logPhone } from "../http/request-log";
 import { hashPassword } from "../passwords/scrypt";
 import { startSession } from "../sessions/start-session";
@@ -45,7 +45,7 @@ export const verifyOtpHandler: RouteHandler<typeof verifyOtp, AppEnv> = async (c
 	// The customer exists now, whatever happens next: a session that cannot be
 	// stored costs the tokens (the customer signs in), never the registration.
 	const tokens = await startSession(c, { id: customerId, passwordHash: null }).catch((err: unknown) => {
-		log("error", "session_after_registration_failed", { customerId, error: String(err) });
+		log("error", "session_after_registration_failed", { customerId, error: errorMessage(err) });
 		return null;
 	});
 	return c.json(

@@ -1,12 +1,13 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { ApiError } from "./errors";
-import { log } from "./log";
+import { errorMessage, log } from "./log";
 import type { RequestLogFields } from "./request-log";
 
 /**
  * The app's `onError`: the only place an error becomes a response.
- * Unknown errors are logged with their stack and answered as a bare 500.
+ * Unknown errors are logged with their root cause's stack (never Drizzle's
+ * query parameters) and answered as a bare 500.
  */
 export function renderError(err: Error, c: Context): Response {
 	const error = toApiError(err);
@@ -20,7 +21,7 @@ export function renderError(err: Error, c: Context): Response {
 		log("error", "request_failed", {
 			requestId: c.get("requestId"),
 			code: error.code,
-			error: describe(error.cause ?? err),
+			error: errorMessage(error.cause ?? err, { stack: true }),
 		});
 	}
 	const { retryAfter } = error.details;
@@ -45,8 +46,4 @@ function toApiError(err: Error): ApiError {
 		});
 	}
 	return new ApiError("INTERNAL_ERROR", undefined, {}, { cause: err });
-}
-
-function describe(err: unknown): string {
-	return err instanceof Error ? (err.stack ?? err.message) : String(err);
 }
