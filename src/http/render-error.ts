@@ -17,11 +17,12 @@ export function renderError(err: Error, c: Context): Response {
 		if (error.twilioErrorCode !== undefined) fields.twilioErrorCode = error.twilioErrorCode;
 	}
 	// Other 5xx are a dependency's failure: whoever saw it logged the details, the request line the code.
+	// A configuration error's cause names the settings at fault; the client gets only the generic message.
 	if (error.code === "INTERNAL_ERROR" || error.code === "CONFIGURATION_ERROR") {
 		log("error", "request_failed", {
 			requestId: c.get("requestId"),
 			code: error.code,
-			error: errorMessage(error.cause ?? err, { stack: true }),
+			error: errorMessage(err, { stack: error.code === "INTERNAL_ERROR" }),
 		});
 	}
 	const { retryAfter } = error.details;
