@@ -214,6 +214,7 @@ describe("production", () => {
 				JWT_AUDIENCE: "shop",
 				ACCESS_TOKEN_TTL_SECONDS: "300",
 				REFRESH_TOKEN_TTL_SECONDS: "86400",
+				SESSION_MAX_AGE_SECONDS: "604800",
 			}),
 		);
 		expect(tokens).toEqual({
@@ -223,13 +224,18 @@ describe("production", () => {
 			audience: "shop",
 			accessTtlSeconds: 300,
 			refreshTtlSeconds: 86_400,
+			sessionMaxAgeSeconds: 604_800,
 		});
 		expect(parseConfig(production()).tokens).toMatchObject({
 			issuer: "edge-verify",
 			audience: "edge-verify-api",
 			accessTtlSeconds: 900,
 			refreshTtlSeconds: 30 * 86_400,
+			sessionMaxAgeSeconds: 90 * 86_400,
 		});
+		expect(configErrorMessage(production({ SESSION_MAX_AGE_SECONDS: "60" }))).toContain(
+			"SESSION_MAX_AGE_SECONDS must be at least 3600",
+		);
 	});
 
 	it("names both ways to send when neither a phone number nor a Messaging Service is set", () => {
