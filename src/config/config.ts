@@ -142,7 +142,7 @@ const cache = new WeakMap<object, Config>();
 
 /**
  * Parses the bindings once per `env` object.
- * @throws ApiError CONFIGURATION_ERROR naming the variable at fault.
+ * @throws ApiError CONFIGURATION_ERROR; see {@link parseConfig}.
  */
 export function getConfig(env: object): Config {
 	let config = cache.get(env);
@@ -153,11 +153,19 @@ export function getConfig(env: object): Config {
 	return config;
 }
 
+/**
+ * Reads the bindings into a {@link Config}.
+ * @throws ApiError CONFIGURATION_ERROR with the generic message, which is all
+ * a client sees. Its `cause` lists the problems for the operator's log line:
+ * each names a setting and says what is wrong in our own words, never with
+ * the value (it may be a secret).
+ */
 export function parseConfig(env: Record<string, unknown>): Config {
 	const parsed = envSchema.safeParse(env);
 	if (!parsed.success) {
 		const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "config"} ${i.message}`);
-		throw new ApiError("CONFIGURATION_ERROR", `Invalid configuration: ${problems.join("; ")}`);
+		const cause = new Error(`Invalid configuration: ${problems.join("; ")}`);
+		throw new ApiError("CONFIGURATION_ERROR", undefined, {}, { cause });
 	}
 	const v = parsed.data;
 	const lockoutsMs = v.LOGIN_LOCKOUT_SECONDS.map((s) => s * 1000);

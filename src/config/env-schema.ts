@@ -6,6 +6,8 @@ import { scryptLimitProblems } from "../passwords/scrypt";
  * The Worker's variables and secrets as zod reads them: types, ranges,
  * defaults, and the rules that hold only in production. `parseConfig` (in
  * config.ts) turns the result into the typed Config the code reads.
+ * Every message is fixed text (a range, a format, a position): the operator's
+ * log shows it beside the setting's name, so it must never quote the value.
  */
 
 const MIN_SECRET_BYTES = 32;
@@ -100,13 +102,15 @@ export const envSchema = z
 			.preprocess((v) => (typeof v === "string" ? v : ""), z.string())
 			.transform((s, ctx) => {
 				const codes = new Map<string, string>();
-				for (const pair of s
+				const pairs = s
 					.split(",")
 					.map((p) => p.trim())
-					.filter(Boolean)) {
+					.filter(Boolean);
+				for (const [index, pair] of pairs.entries()) {
 					const m = /^(\+[1-9]\d{7,14}):(\d{6})$/.exec(pair);
 					if (!m) {
-						ctx.addIssue({ code: "custom", message: `"${pair}" is not a +E164:123456 pair` });
+						// The position, never the pair: it holds a phone number and its code.
+						ctx.addIssue({ code: "custom", message: `entry ${index + 1} is not a +E164:123456 pair` });
 						return z.NEVER;
 					}
 					codes.set(m[1] as string, m[2] as string);

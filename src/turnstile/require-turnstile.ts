@@ -10,7 +10,8 @@ const FIELD = "cf-turnstile-response";
 
 /**
  * When TURNSTILE_SECRET_KEY is set, admits only requests carrying a token
- * siteverify accepts: 403 CAPTCHA_FAILED otherwise. If siteverify cannot
+ * siteverify accepts (solved on TURNSTILE_EXPECTED_HOSTNAME, when that is
+ * set): 403 CAPTCHA_FAILED otherwise. If siteverify cannot
  * answer, the request is refused with 503 rather than let through: an SMS is
  * what this check protects. Runs after the JSON gate, which parsed the body.
  */
