@@ -320,12 +320,21 @@ describe("outside production", () => {
 
 	it("reads the sign-in throttle, the same lock-outs for accounts and addresses", () => {
 		const { login } = parseConfig(
-			development({ LOGIN_MAX_FAILURES: "3", LOGIN_IP_MAX_FAILURES: "20", LOGIN_LOCKOUT_SECONDS: " 30, 120 " }),
+			development({
+				LOGIN_MAX_FAILURES: "3",
+				LOGIN_IP_MAX_FAILURES: "20",
+				LOGIN_LOCKOUT_SECONDS: " 30, 120 ",
+				LOGIN_ACCOUNT_MAX_FAILURES_PER_DAY: "40",
+				LOGIN_ACCOUNT_LOCKOUT_SECONDS: "600",
+			}),
 		);
 		expect(login).toEqual({
 			account: { maxFailures: 3, lockoutsMs: [30_000, 120_000], windowMs: 86_400_000 },
 			ip: { maxFailures: 20, lockoutsMs: [30_000, 120_000], windowMs: 86_400_000 },
+			accountMaxFailuresPerDay: 40,
+			accountLockoutMs: 600_000,
 		});
+		expect(parseConfig(development()).login).toMatchObject({ accountMaxFailuresPerDay: 50, accountLockoutMs: 900_000 });
 		expect(parseConfig(development({ LOGIN_LOCKOUT_SECONDS: "" })).login.account).toEqual({
 			maxFailures: 5,
 			lockoutsMs: [60_000, 300_000, 900_000],
