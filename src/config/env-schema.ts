@@ -1,6 +1,7 @@
 import { isSupportedCountry } from "libphonenumber-js";
 import { z } from "zod";
 import { scryptLimitProblems } from "../passwords/scrypt";
+import { normalizePhone } from "../phone/normalize";
 
 /**
  * The Worker's variables and secrets as zod reads them: types, ranges,
@@ -109,7 +110,8 @@ export const envSchema = z
 						ctx.addIssue({ code: "custom", message: `"${pair}" is not a +E164:123456 pair` });
 						return z.NEVER;
 					}
-					codes.set(m[1] as string, m[2] as string);
+					// Keyed as the phone field normalises: `+44 07…` typed is `+447…`.
+					codes.set(normalizePhone(m[1] as string) ?? (m[1] as string), m[2] as string);
 				}
 				return codes;
 			}),

@@ -1,24 +1,11 @@
-import { type PhoneNumber, parsePhoneNumberFromString } from "libphonenumber-js";
 import type { SmsPolicy } from "../config/config";
 import { type Failure, failure } from "../http/errors";
+import { phoneOf } from "../phone/parse";
 
-let last: { phone: string; parsed: PhoneNumber | undefined } | undefined;
-
-/**
- * One parse per number: a send asks for its country, calling code and range
- * in turn, and each phone's object only ever sees its own number.
- */
-function parse(phone: string): PhoneNumber | undefined {
-	if (last?.phone !== phone) last = { phone, parsed: parsePhoneNumberFromString(phone) };
-	return last.parsed;
-}
-
-/** Where a number lives, as far as its digits tell: the calling code always, the country when known. */
+/** Where a number lives, as far as its digits tell: the calling code always, the countries it may belong to. */
 export function numberOrigin(phone: string): { callingCode: string; countries: string[] } {
-	const parsed = parse(phone);
-	if (!parsed) return { callingCode: "unknown", countries: [] };
-	const countries = parsed.country ? [parsed.country] : parsed.getPossibleCountries();
-	return { callingCode: parsed.countryCallingCode, countries };
+	const { callingCode, countries } = phoneOf(phone);
+	return { callingCode, countries: [...countries] };
 }
 
 /**
@@ -26,9 +13,7 @@ export function numberOrigin(phone: string): { callingCode: string; countries: s
  * calling code and the next three digits (`+447071234567` → `+44707`).
  */
 export function numberPrefix(phone: string): string {
-	const parsed = parse(phone);
-	if (!parsed) return phone.slice(0, 7);
-	return `+${parsed.countryCallingCode}${String(parsed.nationalNumber).slice(0, 3)}`;
+	return phoneOf(phone).range;
 }
 
 /**
@@ -40,7 +25,7 @@ export function numberPrefix(phone: string): string {
 export function countryRefusal(phone: string, policy: SmsPolicy): Failure | null {
 	const { allowedCountries: allowed, blockedCountries: blocked } = policy;
 	if (allowed.length === 0 && blocked.length === 0) return null;
-	const { countries } = numberOrigin(phone);
+	const { countries } = phoneOf(phone);
 	const refused =
 		(allowed.length > 0 && (countries.length === 0 || countries.some((c) => !allowed.includes(c)))) ||
 		countries.some((c) => blocked.includes(c));
