@@ -21,7 +21,7 @@ export const phone = z
 	.openapi({
 		type: "string",
 		description:
-			"International format; spaces, dashes, dots and parentheses are ignored, a leading 00 reads as +, a national trunk 0 after the country code is dropped.",
+			"International format; spaces, dashes, dots and parentheses are ignored, a leading 00 reads as +, a national trunk 0 after the country code is dropped. Must be a valid number for its country (PHONE_VALIDATION=possible: of a possible length).",
 		example: "+1 (415) 555-2671",
 	});
 
