@@ -17,17 +17,23 @@ export function numberPrefix(phone: string): string {
 }
 
 /**
- * COUNTRY_NOT_ALLOWED when the number's country is blocked or, with an allow
- * list, not on it. A number whose country cannot be pinned down passes an
- * allow list only if every country it could belong to is on it, and fails a
- * block list if any of them is blocked.
+ * COUNTRY_NOT_ALLOWED when the number is blocked or, with an allow list, not
+ * on it. An entry is a country (`GB`) or a calling code (`882`); a calling
+ * code covers every number that dials it, countryless ranges included.
+ *
+ * A number whose country cannot be pinned down fails a block list if any
+ * country it could belong to is blocked, and passes an allow list only if its
+ * calling code is listed or every country it could belong to is; so a
+ * countryless number (+882…) passes an allow list only by its calling code.
  */
 export function countryRefusal(phone: string, policy: SmsPolicy): Failure | null {
 	const { allowedCountries: allowed, blockedCountries: blocked } = policy;
 	if (allowed.length === 0 && blocked.length === 0) return null;
-	const { countries } = phoneOf(phone);
-	const refused =
-		(allowed.length > 0 && (countries.length === 0 || countries.some((c) => !allowed.includes(c)))) ||
-		countries.some((c) => blocked.includes(c));
-	return refused ? failure("COUNTRY_NOT_ALLOWED", { field: "phone" }) : null;
+	const { callingCode, countries } = phoneOf(phone);
+	const blockedHere = blocked.includes(callingCode) || countries.some((c) => blocked.includes(c));
+	const allowedHere =
+		allowed.length === 0 ||
+		allowed.includes(callingCode) ||
+		(countries.length > 0 && countries.every((c) => allowed.includes(c)));
+	return blockedHere || !allowedHere ? failure("COUNTRY_NOT_ALLOWED", { field: "phone" }) : null;
 }
