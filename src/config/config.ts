@@ -75,8 +75,12 @@ export interface ThrottlePolicy {
 
 /** Which numbers may get an SMS, and how many SMS may go out. */
 export interface SmsPolicy {
-	/** Empty: every country not blocked. */
+	/**
+	 * Countries (`US`) and calling codes (`882`); a calling code covers every
+	 * number that dials it, countryless ranges included. Empty: every number not blocked.
+	 */
 	allowedCountries: string[];
+	/** Countries and calling codes, as `allowedCountries`; blocking wins over allowing. */
 	blockedCountries: string[];
 	/** SMS per rolling hour, everywhere; 0 = unlimited. */
 	budgetPerHour: number;

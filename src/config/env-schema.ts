@@ -1,6 +1,7 @@
 import { isSupportedCountry } from "libphonenumber-js";
 import { z } from "zod";
 import { scryptLimitProblems } from "../passwords/scrypt";
+import { normalizePhone } from "../phone/normalize";
 
 /**
  * The Worker's variables and secrets as zod reads them: types, ranges,
@@ -24,18 +25,27 @@ const int = (min: number, max: number, fallback: number) =>
 			.default(fallback),
 	);
 
-/** ISO 3166-1 alpha-2 codes, comma-separated, upper-cased; empty means none. */
+/**
+ * ISO 3166-1 alpha-2 codes (upper-cased) and country calling codes (1 to 3
+ * digits, a leading `+` dropped: `882` covers a countryless range),
+ * comma-separated; empty means none.
+ */
 const countryList = z
 	.preprocess((v) => (typeof v === "string" ? v : ""), z.string())
 	.transform((s) =>
 		s
 			.split(",")
-			.map((c) => c.trim().toUpperCase())
+			.map((c) =>
+				c
+					.trim()
+					.toUpperCase()
+					.replace(/^\+(?=\d)/, ""),
+			)
 			.filter(Boolean),
 	)
 	.refine(
-		(list) => list.every((c) => /^[A-Z]{2}$/.test(c)),
-		"must be comma-separated two-letter country codes, like US,CA",
+		(list) => list.every((c) => /^([A-Z]{2}|[1-9]\d{0,2})$/.test(c)),
+		"must be comma-separated two-letter country codes or calling codes, like US,CA,882",
 	);
 
 /** Empty strings (as left by a copied `.dev.vars.example`) count as unset. */
@@ -113,7 +123,8 @@ export const envSchema = z
 						ctx.addIssue({ code: "custom", message: `entry ${index + 1} is not a +E164:123456 pair` });
 						return z.NEVER;
 					}
-					codes.set(m[1] as string, m[2] as string);
+					// Keyed as the phone field normalises: `+44 07…` typed is `+447…`.
+					codes.set(normalizePhone(m[1] as string) ?? (m[1] as string), m[2] as string);
 				}
 				return codes;
 			}),

@@ -1,12 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { challengeFor } from "../challenge/challenge-for";
-import { normalizePhone } from "../customers/phone";
 import { createRouter } from "../http/create-router";
 import { errorResponses } from "../http/error-schema";
 import { ApiError } from "../http/errors";
 import { boundedText } from "../http/json-body";
 import { errorMessage, log } from "../http/log";
 import { logPhone } from "../http/request-log";
+import { normalizePhone } from "../phone/normalize";
 import { STATUS_CALLBACK_PATH } from "./deliver";
 import { reportStatus } from "./report";
 import { twilioSignatureValid } from "./twilio-signature";

@@ -11,11 +11,7 @@ export function log(level: "info" | "warn" | "error", event: string, fields: Rec
 	else console.log(line);
 }
 
-/** `+14155552671` → `+1415***2671`: enough for support, useless to an attacker. */
-export function maskPhone(phone: string): string {
-	if (phone.length <= 8) return `${phone.slice(0, 2)}***`;
-	return `${phone.slice(0, 5)}***${phone.slice(-4)}`;
-}
+export { maskPhone } from "../phone/mask";
 
 /** `jane.doe@example.com` → `j***@example.com`: the domain helps support, the name stays private. */
 export function maskEmail(email: string): string {

@@ -1,7 +1,7 @@
 import type { Config } from "../config/config";
 import { type Failure, failure } from "../http/errors";
 import { errorMessage, log, maskPhone } from "../http/log";
-import { numberPrefix } from "../sms/country-policy";
+import { phoneOf } from "../phone/parse";
 import { prefixGuardFor } from "./prefix-guard";
 import { type Reservation, reserveSms } from "./reserve";
 
@@ -41,7 +41,7 @@ async function prefixBlocked(env: Env, config: Config, phone: string): Promise<F
 	try {
 		const { blockedFor } = await prefixGuardFor(env, phone).admit();
 		if (blockedFor === null) return null;
-		log("error", "sms_prefix_blocked", { prefix: numberPrefix(phone), phone: maskPhone(phone) });
+		log("error", "sms_prefix_blocked", { prefix: phoneOf(phone).range, phone: maskPhone(phone) });
 		return failure("SMS_PREFIX_BLOCKED", { retryAfter: Math.max(1, Math.ceil(blockedFor / 1000)) });
 	} catch (err) {
 		// The guard is a heuristic on top of the budgets: if it cannot answer, the budgets still bound the cost.

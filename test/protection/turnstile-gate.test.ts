@@ -4,7 +4,7 @@ import { createApp } from "../../src/app";
 import { DUMMY_TOKEN, FAKE_INTERNAL_ERROR_TOKEN, TEST_SECRETS } from "../fakes/fake-turnstile";
 import { registration, smsTo, storedChallenge, uniquePhone } from "../helpers";
 
-const AREA = "638";
+const AREA = "657";
 const VERIFY_URL = "http://turnstile.test/turnstile/v0/siteverify";
 
 /** The app with the bot check switched on under `secret` (Cloudflare's documented test secrets). */
