@@ -41,8 +41,8 @@ export default defineConfig(async () => {
 									PASSWORD_SCRYPT_N: "1024",
 									PASSWORD_SCRYPT_R: "8",
 									PASSWORD_SCRYPT_P: "1",
-									// Cuba is blocked, so a +53 number shows the country policy end to end.
-									SMS_BLOCKED_COUNTRIES: "CU",
+									// Cuba and the +882 networks are blocked, so a +53 and a +882 number show the country policy end to end.
+									SMS_BLOCKED_COUNTRIES: "CU,882",
 									TEST_PHONE_NUMBERS: "+15005550199:123456,+447700900123:654321",
 									PUBLIC_BASE_URL,
 									RESEND_API_BASE_URL: `http://${RESEND_HOST}`,

@@ -1,6 +1,6 @@
 import { expect } from "vitest";
 import { parseConfig } from "../src/config/config";
-import { ApiError } from "../src/http/errors";
+import { ApiError, ERROR_CODES } from "../src/http/errors";
 
 export const SECRET_32 = "0123456789abcdef0123456789abcdef";
 export const AUTH_TOKEN = "twilio-auth-token-that-must-stay-secret";
@@ -23,7 +23,10 @@ export const production = (overrides: Record<string, unknown> = {}) => ({
 
 export const development = (overrides: Record<string, unknown> = {}) => ({ ENVIRONMENT: "development", ...overrides });
 
-/** The CONFIGURATION_ERROR that parsing `env` throws; fails the test if it does not throw one. */
+/**
+ * The CONFIGURATION_ERROR that parsing `env` throws; fails the test if it does
+ * not throw one, or if its message (what a client sees) is not the generic one.
+ */
 export function configError(env: Record<string, unknown>): ApiError {
 	try {
 		parseConfig(env);
@@ -32,10 +35,17 @@ export function configError(env: Record<string, unknown>): ApiError {
 		const error = err as ApiError;
 		expect(error.code).toBe("CONFIGURATION_ERROR");
 		expect(error.status).toBe(500);
+		expect(error.message).toBe(ERROR_CODES.CONFIGURATION_ERROR.message);
 		return error;
 	}
 	throw new Error(`parseConfig accepted ${JSON.stringify(env)}`);
 }
 
-/** The message of {@link configError}. */
-export const configErrorMessage = (env: Record<string, unknown>): string => configError(env).message;
+/** The problems a CONFIGURATION_ERROR carries for the operator's log line (its cause's message). */
+export function problemsOf(error: ApiError): string {
+	expect(error.cause).toBeInstanceOf(Error);
+	return (error.cause as Error).message;
+}
+
+/** The problems of {@link configError}, as the operator's log line shows them. */
+export const configErrorMessage = (env: Record<string, unknown>): string => problemsOf(configError(env));

@@ -1,7 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { getConfig, parseConfig } from "../src/config/config";
 import { ApiError } from "../src/http/errors";
-import { AUTH_TOKEN, configError, development, JWT_32, JWT_REFRESH_32, production, SECRET_32 } from "./config-fixtures";
+import {
+	AUTH_TOKEN,
+	configError,
+	configErrorMessage,
+	development,
+	JWT_32,
+	JWT_REFRESH_32,
+	problemsOf,
+	production,
+	SECRET_32,
+} from "./config-fixtures";
 
 describe("defaults", () => {
 	it("fills every setting from its default outside production", () => {
@@ -19,8 +29,8 @@ describe("defaults", () => {
 
 	it("treats a missing ENVIRONMENT as production, which then demands its secrets", () => {
 		const error = configError({});
-		expect(error.message).toContain("OTP_SECRET");
-		expect(error.message).toContain("TWILIO_ACCOUNT_SID");
+		expect(problemsOf(error)).toContain("OTP_SECRET");
+		expect(problemsOf(error)).toContain("TWILIO_ACCOUNT_SID");
 	});
 
 	it("parses numbers, trims the Twilio base URL and splits the CORS list", () => {
@@ -64,7 +74,7 @@ describe("bad values name the variable", () => {
 		["ENVIRONMENT", "staging", "must be production, development or test"],
 	])("%s=%j", (name, value, reason) => {
 		const error = configError(development({ [name]: value }));
-		expect(error.message).toContain(`${name} ${reason}`);
+		expect(problemsOf(error)).toContain(`${name} ${reason}`);
 	});
 
 	it("refuses N·r·p above 2^20, naming the scrypt variables", () => {
@@ -72,14 +82,14 @@ describe("bad values name the variable", () => {
 		const error = configError(
 			development({ PASSWORD_SCRYPT_N: "65536", PASSWORD_SCRYPT_R: "8", PASSWORD_SCRYPT_P: "3" }),
 		);
-		expect(error.message).toMatch(/PASSWORD_SCRYPT_P N·r·p must not exceed 2\^20/);
+		expect(problemsOf(error)).toMatch(/PASSWORD_SCRYPT_P N·r·p must not exceed 2\^20/);
 	});
 
 	it("refuses N at or above 2^(16·r), which scrypt itself rejects at run time", () => {
 		const error = configError(
 			development({ PASSWORD_SCRYPT_N: "524288", PASSWORD_SCRYPT_R: "1", PASSWORD_SCRYPT_P: "2" }),
 		);
-		expect(error.message).toContain("PASSWORD_SCRYPT_N");
+		expect(problemsOf(error)).toContain("PASSWORD_SCRYPT_N");
 		expect(parseConfig(development({ PASSWORD_SCRYPT_N: "32768", PASSWORD_SCRYPT_R: "1" })).scrypt.N).toBe(32768);
 	});
 
@@ -87,7 +97,7 @@ describe("bad values name the variable", () => {
 		const error = configError(
 			development({ PASSWORD_SCRYPT_N: "131072", PASSWORD_SCRYPT_R: "8", PASSWORD_SCRYPT_P: "1" }),
 		);
-		expect(error.message).toContain("PASSWORD_SCRYPT_N 128·N·r must not exceed 64 MiB");
+		expect(problemsOf(error)).toContain("PASSWORD_SCRYPT_N 128·N·r must not exceed 64 MiB");
 	});
 
 	it("accepts N·r·p of exactly 2^20", () => {
@@ -98,8 +108,49 @@ describe("bad values name the variable", () => {
 
 	it("lists every problem at once", () => {
 		const error = configError(development({ OTP_TTL_SECONDS: "abc", OTP_MAX_ATTEMPTS: "0" }));
-		expect(error.message).toContain("OTP_TTL_SECONDS");
-		expect(error.message).toContain("OTP_MAX_ATTEMPTS");
+		expect(problemsOf(error)).toContain("OTP_TTL_SECONDS");
+		expect(problemsOf(error)).toContain("OTP_MAX_ATTEMPTS");
+	});
+});
+
+describe("what a configuration error tells whom", () => {
+	it("a client gets only the generic message; the problems go to the operator's log", () => {
+		const error = configError(development({ OTP_TTL_SECONDS: "abc" }));
+		expect(error.message).toBe("The service is misconfigured");
+		expect(error.message).not.toContain("OTP_TTL_SECONDS");
+		expect(problemsOf(error)).toBe("Invalid configuration: OTP_TTL_SECONDS must be a number");
+	});
+
+	it.each([
+		[
+			"bad values",
+			development,
+			{
+				TEST_PHONE_NUMBERS: "+15005550199:654321,+447700900123:65432x",
+				APP_NAME: "An application name far too long to be accepted",
+				CORS_ALLOWED_ORIGINS: "https://app.example.com/private-path",
+				TURNSTILE_VERIFY_URL: "not-a-url-but-a-secret",
+				OTP_TTL_SECONDS: "987654321",
+				PHONE_VALIDATION: "lenient-please",
+			},
+		],
+		[
+			"production's rules",
+			production,
+			{
+				OTP_SECRET: "short-otp-secret",
+				JWT_SECRET: "short-jwt-secret",
+				ADMIN_API_TOKEN: "short-admin-token",
+				TEST_PHONE_NUMBERS: "+15005550199:654321",
+			},
+		],
+	])("name each setting at fault and never quote its value (%s)", (_, base, faults) => {
+		const problems = configErrorMessage(base(faults));
+		for (const [name, value] of Object.entries(faults)) {
+			expect(problems).toContain(`${name} `);
+			// Each item of a list too: one bad pair of TEST_PHONE_NUMBERS is a phone number and its code.
+			for (const item of value.split(",")) expect(problems).not.toContain(item);
+		}
 	});
 });
 
@@ -142,18 +193,18 @@ describe("production", () => {
 		["JWT_REFRESH_SECRET", JWT_REFRESH_32.slice(5)],
 	])("refuses %s=%j", (name, value) => {
 		const error = configError(production({ [name]: value }));
-		expect(error.message).toContain(`${name} `);
+		expect(problemsOf(error)).toContain(`${name} `);
 		// The error is logged: it must never carry the secrets themselves.
-		expect(error.message).not.toContain(AUTH_TOKEN);
-		expect(error.message).not.toContain(SECRET_32.slice(1));
-		expect(error.message).not.toContain(JWT_32.slice(3));
-		expect(error.message).not.toContain(JWT_REFRESH_32.slice(5));
+		expect(problemsOf(error)).not.toContain(AUTH_TOKEN);
+		expect(problemsOf(error)).not.toContain(SECRET_32.slice(1));
+		expect(problemsOf(error)).not.toContain(JWT_32.slice(3));
+		expect(problemsOf(error)).not.toContain(JWT_REFRESH_32.slice(5));
 	});
 
 	it("refuses one secret for both kinds of token", () => {
 		const error = configError(production({ JWT_REFRESH_SECRET: JWT_32 }));
-		expect(error.message).toContain("JWT_REFRESH_SECRET must differ from JWT_SECRET");
-		expect(error.message).not.toContain(JWT_32);
+		expect(problemsOf(error)).toContain("JWT_REFRESH_SECRET must differ from JWT_SECRET");
+		expect(problemsOf(error)).not.toContain(JWT_32);
 	});
 
 	it("reads token settings", () => {
@@ -182,26 +233,31 @@ describe("production", () => {
 			refreshTtlSeconds: 30 * 86_400,
 			sessionMaxAgeSeconds: 90 * 86_400,
 		});
+		expect(configErrorMessage(production({ SESSION_MAX_AGE_SECONDS: "60" }))).toContain(
+			"SESSION_MAX_AGE_SECONDS must be at least 3600",
+		);
 	});
 
 	it("names both ways to send when neither a phone number nor a Messaging Service is set", () => {
 		const error = configError(production({ TWILIO_PHONE_NUMBER: "", TWILIO_MESSAGING_SERVICE_SID: "" }));
-		expect(error.message).toContain("TWILIO_PHONE_NUMBER (or TWILIO_MESSAGING_SERVICE_SID) is required in production");
+		expect(problemsOf(error)).toContain(
+			"TWILIO_PHONE_NUMBER (or TWILIO_MESSAGING_SERVICE_SID) is required in production",
+		);
 	});
 
 	it("counts the OTP secret in bytes, not characters", () => {
 		// 16 × "é" is 16 characters but 32 bytes of UTF-8.
 		expect(parseConfig(production({ OTP_SECRET: "é".repeat(16) })).otpSecret).toBe("é".repeat(16));
-		expect(configError(production({ OTP_SECRET: "é".repeat(15) })).message).toContain("OTP_SECRET");
+		expect(configErrorMessage(production({ OTP_SECRET: "é".repeat(15) }))).toContain("OTP_SECRET");
 	});
 
 	it("demands an OWASP-level scrypt cost", () => {
 		const weak = configError(
 			production({ PASSWORD_SCRYPT_N: "16384", PASSWORD_SCRYPT_R: "8", PASSWORD_SCRYPT_P: "3" }),
 		);
-		expect(weak.message).toContain("PASSWORD_SCRYPT_N N·r·p must be at least 655360 in production");
+		expect(problemsOf(weak)).toContain("PASSWORD_SCRYPT_N N·r·p must be at least 655360 in production");
 		// The test suite's cheap cost would be refused in production too.
-		expect(configError(production({ PASSWORD_SCRYPT_N: "1024", PASSWORD_SCRYPT_P: "1" })).message).toContain(
+		expect(configErrorMessage(production({ PASSWORD_SCRYPT_N: "1024", PASSWORD_SCRYPT_P: "1" }))).toContain(
 			"PASSWORD_SCRYPT_N",
 		);
 		// OWASP's weakest equivalent setting, N=2^13 r=8 p=10, is exactly enough.
@@ -259,7 +315,7 @@ describe("outside production", () => {
 		["no auth token", { TWILIO_ACCOUNT_SID: "AC1", TWILIO_PHONE_NUMBER: "+15005550006" }, ["TWILIO_AUTH_TOKEN"]],
 	])("refuses half a Twilio setup (%s) rather than silently printing codes", (_, vars, names) => {
 		const error = configError(development(vars));
-		for (const name of names) expect(error.message).toContain(name);
+		for (const name of names) expect(problemsOf(error)).toContain(name);
 	});
 
 	it("reads the sign-in throttle, the same lock-outs for accounts and addresses, and the account's ceiling", () => {
@@ -302,7 +358,7 @@ describe("outside production", () => {
 		["TURNSTILE_VERIFY_URL", "not a url"],
 		["OTP_MAX_SENDS_PER_DAY", "0"],
 	])("refuses %s=%j", (name, value) => {
-		expect(configError(development({ [name]: value })).message).toContain(name);
+		expect(configErrorMessage(development({ [name]: value }))).toContain(name);
 	});
 
 	it("reads the SMS protection settings, with safe defaults", () => {

@@ -12,10 +12,15 @@ export const STATUS_CALLBACK_URL = `${env.PUBLIC_BASE_URL}/api/webhooks/twilio/m
 export const PASSWORD = "correct horse battery";
 
 let counter = 0;
-/** A phone number no other test uses (per file: prefix with a file-specific area code). */
+/**
+ * A valid phone number no other test uses (per file: prefix with a file-specific
+ * area code that libphonenumber knows, like 212; 611 or 690 make invalid numbers).
+ */
 export function uniquePhone(area = "415"): string {
 	counter++;
-	return `+1${area}${String(Date.now() % 1000).padStart(3, "0")}${String(counter).padStart(4, "0")}`;
+	// A NANP exchange starts with 2–9: one starting with 0 or 1 is invalid, and refused.
+	const exchange = 200 + (Date.now() % 800);
+	return `+1${area}${exchange}${String(counter).padStart(4, "0")}`;
 }
 
 export function post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {

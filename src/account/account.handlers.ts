@@ -3,7 +3,6 @@ import { challengeFor } from "../challenge/challenge-for";
 import { callerOf } from "../customers/customers.handlers";
 import { customerRepository } from "../customers/customers.repository";
 import type { AppEnv } from "../http/app-env";
-import { throttleKeyOf } from "../http/client";
 import { ApiError } from "../http/errors";
 import { errorMessage, log, maskPhone } from "../http/log";
 import { logPhone } from "../http/request-log";
@@ -34,7 +33,7 @@ export const deleteMeHandler: RouteHandler<typeof deleteMe, AppEnv> = async (c) 
 	const { password } = c.req.valid("json");
 	const { customer } = c.get("auth");
 	// A stolen access token must not become a way to guess the password.
-	const attempt = await beginLoginAttempt(c.env, { account: accountKey(customer.id), ip: throttleKeyOf(c.req.raw) });
+	const attempt = await beginLoginAttempt(c, accountKey(customer.id));
 	if (!(await verifyPassword(password, customer.passwordHash))) throw new ApiError("INVALID_CREDENTIALS");
 	await attempt.succeeded();
 	await customerRepository(c.env.DB).delete(customer.id);

@@ -36,7 +36,7 @@ export const deleteMe = createRoute({
 	request: { body: jsonRequest(DeleteAccountBody) },
 	responses: {
 		200: jsonResponse(DoneResponse, "Account deleted"),
-		...errorResponses("UNAUTHORIZED", "INVALID_CREDENTIALS", "RATE_LIMITED"),
+		...errorResponses("UNAUTHORIZED", "INVALID_CREDENTIALS", "CAPTCHA_FAILED", "RATE_LIMITED", "SERVICE_UNAVAILABLE"),
 	},
 });
 

@@ -75,8 +75,12 @@ export interface ThrottlePolicy {
 
 /** Which numbers may get an SMS, and how many SMS may go out. */
 export interface SmsPolicy {
-	/** Empty: every country not blocked. */
+	/**
+	 * Countries (`US`) and calling codes (`882`); a calling code covers every
+	 * number that dials it, countryless ranges included. Empty: every number not blocked.
+	 */
 	allowedCountries: string[];
+	/** Countries and calling codes, as `allowedCountries`; blocking wins over allowing. */
 	blockedCountries: string[];
 	/** SMS per rolling hour, everywhere; 0 = unlimited. */
 	budgetPerHour: number;
@@ -142,7 +146,7 @@ const cache = new WeakMap<object, Config>();
 
 /**
  * Parses the bindings once per `env` object.
- * @throws ApiError CONFIGURATION_ERROR naming the variable at fault.
+ * @throws ApiError CONFIGURATION_ERROR; see {@link parseConfig}.
  */
 export function getConfig(env: object): Config {
 	let config = cache.get(env);
@@ -153,11 +157,19 @@ export function getConfig(env: object): Config {
 	return config;
 }
 
+/**
+ * Reads the bindings into a {@link Config}.
+ * @throws ApiError CONFIGURATION_ERROR with the generic message, which is all
+ * a client sees. Its `cause` lists the problems for the operator's log line:
+ * each names a setting and says what is wrong in our own words, never with
+ * the value (it may be a secret).
+ */
 export function parseConfig(env: Record<string, unknown>): Config {
 	const parsed = envSchema.safeParse(env);
 	if (!parsed.success) {
 		const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "config"} ${i.message}`);
-		throw new ApiError("CONFIGURATION_ERROR", `Invalid configuration: ${problems.join("; ")}`);
+		const cause = new Error(`Invalid configuration: ${problems.join("; ")}`);
+		throw new ApiError("CONFIGURATION_ERROR", undefined, {}, { cause });
 	}
 	const v = parsed.data;
 	const lockoutsMs = v.LOGIN_LOCKOUT_SECONDS.map((s) => s * 1000);

@@ -1,11 +1,14 @@
 import { isSupportedCountry } from "libphonenumber-js";
 import { z } from "zod";
 import { scryptLimitProblems } from "../passwords/scrypt";
+import { normalizePhone } from "../phone/normalize";
 
 /**
  * The Worker's variables and secrets as zod reads them: types, ranges,
  * defaults, and the rules that hold only in production. `parseConfig` (in
  * config.ts) turns the result into the typed Config the code reads.
+ * Every message is fixed text (a range, a format, a position): the operator's
+ * log shows it beside the setting's name, so it must never quote the value.
  */
 
 const MIN_SECRET_BYTES = 32;
@@ -22,18 +25,27 @@ const int = (min: number, max: number, fallback: number) =>
 			.default(fallback),
 	);
 
-/** ISO 3166-1 alpha-2 codes, comma-separated, upper-cased; empty means none. */
+/**
+ * ISO 3166-1 alpha-2 codes (upper-cased) and country calling codes (1 to 3
+ * digits, a leading `+` dropped: `882` covers a countryless range),
+ * comma-separated; empty means none.
+ */
 const countryList = z
 	.preprocess((v) => (typeof v === "string" ? v : ""), z.string())
 	.transform((s) =>
 		s
 			.split(",")
-			.map((c) => c.trim().toUpperCase())
+			.map((c) =>
+				c
+					.trim()
+					.toUpperCase()
+					.replace(/^\+(?=\d)/, ""),
+			)
 			.filter(Boolean),
 	)
 	.refine(
-		(list) => list.every((c) => /^[A-Z]{2}$/.test(c)),
-		"must be comma-separated two-letter country codes, like US,CA",
+		(list) => list.every((c) => /^([A-Z]{2}|[1-9]\d{0,2})$/.test(c)),
+		"must be comma-separated two-letter country codes or calling codes, like US,CA,882",
 	);
 
 /** Empty strings (as left by a copied `.dev.vars.example`) count as unset. */
@@ -100,16 +112,19 @@ export const envSchema = z
 			.preprocess((v) => (typeof v === "string" ? v : ""), z.string())
 			.transform((s, ctx) => {
 				const codes = new Map<string, string>();
-				for (const pair of s
+				const pairs = s
 					.split(",")
 					.map((p) => p.trim())
-					.filter(Boolean)) {
+					.filter(Boolean);
+				for (const [index, pair] of pairs.entries()) {
 					const m = /^(\+[1-9]\d{7,14}):(\d{6})$/.exec(pair);
 					if (!m) {
-						ctx.addIssue({ code: "custom", message: `"${pair}" is not a +E164:123456 pair` });
+						// The position, never the pair: it holds a phone number and its code.
+						ctx.addIssue({ code: "custom", message: `entry ${index + 1} is not a +E164:123456 pair` });
 						return z.NEVER;
 					}
-					codes.set(m[1] as string, m[2] as string);
+					// Keyed as the phone field normalises: `+44 07…` typed is `+447…`.
+					codes.set(normalizePhone(m[1] as string) ?? (m[1] as string), m[2] as string);
 				}
 				return codes;
 			}),

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { normalizePhone } from "./phone";
+import { normalizePhone } from "../phone/normalize";
 
 /** The request fields every route shares: one definition, one normalisation, one message. */
 
@@ -20,7 +20,8 @@ export const phone = z
 	})
 	.openapi({
 		type: "string",
-		description: "International format; spaces, dashes, dots and parentheses are ignored, a leading 00 reads as +.",
+		description:
+			"International format; spaces, dashes, dots and parentheses are ignored, a leading 00 reads as +, a national trunk 0 after the country code is dropped. Must be a valid number for its country (PHONE_VALIDATION=possible: of a possible length).",
 		example: "+1 (415) 555-2671",
 	});
 

@@ -1,4 +1,4 @@
-import { log, maskEmail, maskPhone } from "../http/log";
+import { errorMessage, log, maskEmail, maskPhone } from "../http/log";
 import { numberOrigin } from "../sms/country-policy";
 import { messageRepository } from "./messages.repository";
 
@@ -82,7 +82,7 @@ export async function reportVerified(env: Env, send: SendContext, at: number) {
 	count(env, "code_verified", fields, "verified");
 	await messageRepository(env.DB)
 		.markVerified(send.challengeId, at)
-		.catch((err: unknown) => log("error", "message_tracking_failed", { ...fields, error: String(err) }));
+		.catch((err: unknown) => log("error", "message_tracking_failed", { ...fields, error: errorMessage(err) }));
 }
 
 function describe(send: SendContext) {
@@ -112,7 +112,7 @@ async function recordMessage(
 			destination: fields.email ?? fields.phone,
 			callingCode: fields.callingCode,
 		})
-		.catch((err: unknown) => log("error", "message_tracking_failed", { ...fields, error: String(err) }));
+		.catch((err: unknown) => log("error", "message_tracking_failed", { ...fields, error: errorMessage(err) }));
 }
 
 /**

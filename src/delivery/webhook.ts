@@ -1,12 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { challengeFor } from "../challenge/challenge-for";
-import { normalizePhone } from "../customers/phone";
 import { createRouter } from "../http/create-router";
 import { errorResponses } from "../http/error-schema";
 import { ApiError } from "../http/errors";
 import { boundedText } from "../http/json-body";
-import { log } from "../http/log";
+import { errorMessage, log } from "../http/log";
 import { logPhone } from "../http/request-log";
+import { normalizePhone } from "../phone/normalize";
 import { STATUS_CALLBACK_PATH } from "./deliver";
 import { reportStatus } from "./report";
 import { twilioSignatureValid } from "./twilio-signature";
@@ -78,7 +78,7 @@ webhookRouter.post(STATUS_CALLBACK_PATH, async (c) => {
 		await challengeFor(c.env, phone).delivery(messageId, status);
 		await reportStatus(c.env, { requestId: c.get("requestId"), messageId, phone, status, errorCode, at: c.get("now") });
 	} catch (err) {
-		log("error", "message_tracking_failed", { requestId: c.get("requestId"), error: String(err) });
+		log("error", "message_tracking_failed", { requestId: c.get("requestId"), error: errorMessage(err) });
 		throw new ApiError("SERVICE_UNAVAILABLE");
 	}
 	return c.body(null, 204);

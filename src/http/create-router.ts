@@ -1,16 +1,27 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { ZodError } from "zod";
+import { phoneProblem } from "../phone/validity";
 import type { AppEnv } from "./app-env";
 import { ApiError } from "./errors";
 
 /**
  * A router whose request validation fails the one way every route fails:
  * a VALIDATION_ERROR naming the first field at fault.
+ *
+ * Once zod accepted a request part, a `phone` in it (always the normalised
+ * `phone` field of customers/fields.ts) must also pass PHONE_VALIDATION,
+ * which zod cannot see: here, so every route that takes a phone, in its
+ * body or its query, applies the same rule before its handler runs.
  */
 export function createRouter() {
 	return new OpenAPIHono<AppEnv>({
-		defaultHook: (result) => {
+		defaultHook: (result, c) => {
 			if (!result.success) throw validationError(result.error);
+			const phone = (result.data as { phone?: unknown } | undefined)?.phone;
+			if (typeof phone !== "string") return;
+			const { phoneValidation, smsPolicy } = c.get("config");
+			const problem = phoneProblem(phone, { validation: phoneValidation, testNumbers: smsPolicy.testNumbers });
+			if (problem) throw fieldError("phone", problem);
 		},
 	});
 }
@@ -23,6 +34,11 @@ export function validationError(error: ZodError): ApiError {
 	return new ApiError("VALIDATION_ERROR", problems.map((p) => p.message).join("; "), {
 		field: problems[0]?.field ?? "body",
 	});
+}
+
+/** The VALIDATION_ERROR of one field, worded like {@link validationError}'s. */
+function fieldError(field: string, problem: string): ApiError {
+	return new ApiError("VALIDATION_ERROR", `${field}: ${problem}`, { field });
 }
 
 function describe(issue: ZodError["issues"][number]): string {

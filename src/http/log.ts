@@ -1,3 +1,5 @@
+import { DrizzleQueryError } from "drizzle-orm";
+
 /**
  * One JSON object per line, so Workers Logs can index the fields.
  * Callers pass only non-secret fields: never a code, password or full phone.
@@ -9,11 +11,7 @@ export function log(level: "info" | "warn" | "error", event: string, fields: Rec
 	else console.log(line);
 }
 
-/** `+14155552671` → `+1415***2671`: enough for support, useless to an attacker. */
-export function maskPhone(phone: string): string {
-	if (phone.length <= 8) return `${phone.slice(0, 2)}***`;
-	return `${phone.slice(0, 5)}***${phone.slice(-4)}`;
-}
+export { maskPhone } from "../phone/mask";
 
 /** `jane.doe@example.com` → `j***@example.com`: the domain helps support, the name stays private. */
 export function maskEmail(email: string): string {
@@ -22,13 +20,24 @@ export function maskEmail(email: string): string {
 	return `${email[0]}***${email.slice(at)}`;
 }
 
+/** Causes followed at most; a longer (or circular) chain stops there. */
+const MAX_CAUSES = 8;
+
 /**
- * What to log of an error: the root cause's own message. Drizzle wraps a
- * driver's error in one whose message lists the query's parameters (emails,
- * phones, hashes), so only the innermost cause is ever logged.
+ * What a log line may say about a failure: the root cause's own message,
+ * found by walking `cause`. Drizzle wraps every driver error as "Failed
+ * query: … params: …", and the parameters are emails, phone numbers and
+ * password hashes; the driver's error below it names the problem without
+ * them. With `stack`, the root's stack (it starts with that same message).
+ * Neither ever includes a DrizzleQueryError's own text beyond its SQL.
+ * @example
+ * catch (err) { log("error", "x_failed", { error: errorMessage(err) }); }
  */
-export function errorMessage(err: unknown): string {
+export function errorMessage(err: unknown, options: { stack?: boolean } = {}): string {
 	let root = err;
-	while (root instanceof Error && root.cause instanceof Error) root = root.cause;
-	return root instanceof Error ? root.message : String(root);
+	for (let depth = 0; depth < MAX_CAUSES && root instanceof Error && root.cause !== undefined; depth++)
+		root = root.cause;
+	if (root instanceof DrizzleQueryError) return `Failed query: ${root.query}`;
+	if (!(root instanceof Error)) return String(root);
+	return (options.stack && root.stack) || root.message;
 }

@@ -1,21 +1,24 @@
 import type { MiddlewareHandler } from "hono";
-import { parsePhoneNumberFromString } from "libphonenumber-js";
+import { parsePhone } from "../phone/parse";
 import type { AppEnv } from "./app-env";
 
 /**
  * With DEFAULT_COUNTRY set, a `phone` typed in that country's national format
- * (`020 7946 0958` for GB) becomes E.164 before validation; anything with a
- * leading `+` or `00`, or that the country's numbering plan cannot read, is
- * left for the validator to judge as usual. Runs after the JSON gate parsed the body.
+ * (`020 7946 0958` for GB) becomes E.164 before validation when it passes
+ * PHONE_VALIDATION there; anything with a leading `+` or `00`, or that the
+ * country's plan cannot read, is left for the validator to judge as usual.
+ * Runs after the JSON gate parsed the body. The parse is remembered, so the
+ * validator reads the E.164 without parsing again.
  */
 export const nationalPhone: MiddlewareHandler<AppEnv> = async (c, next) => {
-	const country = c.get("config").defaultCountry;
+	const { defaultCountry: country, phoneValidation } = c.get("config");
 	if (country) {
 		const body = (await c.req.json().catch(() => null)) as Record<string, unknown> | null;
 		const phone = body?.phone;
 		if (typeof phone === "string" && !/^\s*(\+|00)/.test(phone) && phone.length <= 32) {
-			const parsed = parsePhoneNumberFromString(phone, country);
-			if (parsed?.isValid()) c.req.bodyCache.json = Promise.resolve({ ...body, phone: parsed.number });
+			const parsed = parsePhone(phone, country);
+			if (parsed && (phoneValidation === "possible" ? parsed.possible : parsed.valid))
+				c.req.bodyCache.json = Promise.resolve({ ...body, phone: parsed.e164 });
 		}
 	}
 	await next();

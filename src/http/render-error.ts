@@ -1,12 +1,13 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { ApiError } from "./errors";
-import { log } from "./log";
+import { errorMessage, log } from "./log";
 import type { RequestLogFields } from "./request-log";
 
 /**
  * The app's `onError`: the only place an error becomes a response.
- * Unknown errors are logged with their stack and answered as a bare 500.
+ * Unknown errors are logged with their root cause's stack (never Drizzle's
+ * query parameters) and answered as a bare 500.
  */
 export function renderError(err: Error, c: Context): Response {
 	const error = toApiError(err);
@@ -16,11 +17,12 @@ export function renderError(err: Error, c: Context): Response {
 		if (error.twilioErrorCode !== undefined) fields.twilioErrorCode = error.twilioErrorCode;
 	}
 	// Other 5xx are a dependency's failure: whoever saw it logged the details, the request line the code.
+	// A configuration error's cause names the settings at fault; the client gets only the generic message.
 	if (error.code === "INTERNAL_ERROR" || error.code === "CONFIGURATION_ERROR") {
 		log("error", "request_failed", {
 			requestId: c.get("requestId"),
 			code: error.code,
-			error: describe(error.cause ?? err),
+			error: errorMessage(err, { stack: error.code === "INTERNAL_ERROR" }),
 		});
 	}
 	const { retryAfter } = error.details;
@@ -45,8 +47,4 @@ function toApiError(err: Error): ApiError {
 		});
 	}
 	return new ApiError("INTERNAL_ERROR", undefined, {}, { cause: err });
-}
-
-function describe(err: unknown): string {
-	return err instanceof Error ? (err.stack ?? err.message) : String(err);
 }

@@ -1,8 +1,8 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
-import { numberOrigin } from "../sms/country-policy";
+import { phoneOf } from "../phone/parse";
 import type { AppEnv } from "./app-env";
-import { log, maskPhone } from "./log";
+import { log } from "./log";
 
 /** What a request's log line says beyond the basics; filled in by whoever learns it. Never a secret. */
 export interface RequestLogFields {
@@ -51,8 +51,8 @@ export function requestLog(): MiddlewareHandler<AppEnv> {
 export function logPhone(c: Context<AppEnv>, phone: string): void {
 	const fields = c.get("log");
 	if (!fields) return;
-	const { callingCode, countries } = numberOrigin(phone);
-	fields.phone = maskPhone(phone);
+	const { masked, callingCode, countries } = phoneOf(phone);
+	fields.phone = masked;
 	fields.callingCode = callingCode;
 	if (countries.length === 1) fields.country = countries[0];
 }

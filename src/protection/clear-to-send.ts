@@ -1,7 +1,7 @@
 import type { Config } from "../config/config";
 import { type Failure, failure } from "../http/errors";
-import { log, maskPhone } from "../http/log";
-import { numberPrefix } from "../sms/country-policy";
+import { errorMessage, log, maskPhone } from "../http/log";
+import { phoneOf } from "../phone/parse";
 import { prefixGuardFor } from "./prefix-guard";
 import { type Reservation, reserveSms } from "./reserve";
 
@@ -16,7 +16,7 @@ export async function clearToSend(env: Env, config: Config, phone: string): Prom
 	try {
 		reservation = await reserveSms(env, config.smsPolicy, phone);
 	} catch (err) {
-		log("error", "sms_budget_unavailable", { phone: maskPhone(phone), error: String(err) });
+		log("error", "sms_budget_unavailable", { phone: maskPhone(phone), error: errorMessage(err) });
 		return failure("SERVICE_UNAVAILABLE");
 	}
 	if ("ok" in reservation) return reservation;
@@ -32,7 +32,7 @@ export async function codeVerified(env: Env, config: Config, phone: string): Pro
 	if (!config.prefixGuard.enabled || config.smsPolicy.testNumbers.has(phone)) return;
 	await prefixGuardFor(env, phone)
 		.verified()
-		.catch((err: unknown) => log("warn", "sms_prefix_guard_unavailable", { error: String(err) }));
+		.catch((err: unknown) => log("warn", "sms_prefix_guard_unavailable", { error: errorMessage(err) }));
 }
 
 /** SMS_PREFIX_BLOCKED when the number's range is being pumped; otherwise the send is counted there. */
@@ -41,11 +41,11 @@ async function prefixBlocked(env: Env, config: Config, phone: string): Promise<F
 	try {
 		const { blockedFor } = await prefixGuardFor(env, phone).admit();
 		if (blockedFor === null) return null;
-		log("error", "sms_prefix_blocked", { prefix: numberPrefix(phone), phone: maskPhone(phone) });
+		log("error", "sms_prefix_blocked", { prefix: phoneOf(phone).range, phone: maskPhone(phone) });
 		return failure("SMS_PREFIX_BLOCKED", { retryAfter: Math.max(1, Math.ceil(blockedFor / 1000)) });
 	} catch (err) {
 		// The guard is a heuristic on top of the budgets: if it cannot answer, the budgets still bound the cost.
-		log("warn", "sms_prefix_guard_unavailable", { error: String(err) });
+		log("warn", "sms_prefix_guard_unavailable", { error: errorMessage(err) });
 		return null;
 	}
 }

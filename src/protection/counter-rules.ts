@@ -41,8 +41,13 @@ export function take(
 		const frees = (oldest + BUCKETS_PER_WINDOW) * width(windowMs);
 		return { buckets: kept, retryAfter: Math.max(1, Math.ceil((frees - now) / 1000)) };
 	}
+	return { buckets: add(kept, now, windowMs), retryAfter: null };
+}
+
+/** Counts one at `now`, whatever the total: for callers that decide on the limit themselves. */
+export function add(buckets: Buckets, now: number, windowMs = HOUR_MS): Buckets {
 	const bucket = String(Math.floor(now / width(windowMs)));
-	return { buckets: { ...kept, [bucket]: (kept[bucket] ?? 0) + 1 }, retryAfter: null };
+	return { ...buckets, [bucket]: (buckets[bucket] ?? 0) + 1 };
 }
 
 /** Gives back one taken at `at` that was not used. */

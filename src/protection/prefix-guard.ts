@@ -1,11 +1,11 @@
 import { DurableObject } from "cloudflare:workers";
 import { getConfig } from "../config/config";
-import { numberPrefix } from "../sms/country-policy";
+import { phoneOf } from "../phone/parse";
 import { admitSend, FRESH, forgetAt, type PrefixState, recordVerified } from "./prefix-rules";
 
 /** The guard of the range `phone` belongs to. */
 export const prefixGuardFor = (env: Env, phone: string) =>
-	env.PREFIX_GUARD.get(env.PREFIX_GUARD.idFromName(numberPrefix(phone)));
+	env.PREFIX_GUARD.get(env.PREFIX_GUARD.idFromName(phoneOf(phone).range));
 
 /** The conversion-rate guard of one number prefix (`+44707`): one object per prefix, so it holds everywhere. */
 export class PrefixGuard extends DurableObject<Env> {

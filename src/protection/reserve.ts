@@ -1,7 +1,7 @@
 import type { SmsPolicy } from "../config/config";
 import { type Failure, failure } from "../http/errors";
 import { log, maskPhone } from "../http/log";
-import { numberOrigin } from "../sms/country-policy";
+import { phoneOf } from "../phone/parse";
 import { HOUR_MS } from "./counter-rules";
 
 /** What was taken from which counters, so something that did not happen can give it back. */
@@ -52,7 +52,7 @@ export async function takeQuotas(
 export async function reserveSms(env: Env, policy: SmsPolicy, phone: string): Promise<Reservation | Failure> {
 	const result = await takeQuotas(env, [
 		{ scope: "global", limit: policy.budgetPerHour, windowMs: HOUR_MS },
-		{ scope: `cc:${numberOrigin(phone).callingCode}`, limit: policy.budgetPerCountryPerHour, windowMs: HOUR_MS },
+		{ scope: `cc:${phoneOf(phone).callingCode}`, limit: policy.budgetPerCountryPerHour, windowMs: HOUR_MS },
 	]);
 	if ("release" in result) return result;
 	const { scope, limit } = result.refused;

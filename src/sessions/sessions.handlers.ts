@@ -1,7 +1,6 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import { customerRepository } from "../customers/customers.repository";
 import type { AppEnv } from "../http/app-env";
-import { throttleKeyOf } from "../http/client";
 import { ApiError } from "../http/errors";
 import { dummyHash, hashPassword, needsRehash, verifyPassword } from "../passwords/scrypt";
 import { accountKey, beginLoginAttempt } from "../throttle/login-attempt";
@@ -17,10 +16,7 @@ export const loginHandler: RouteHandler<typeof login, AppEnv> = async (c) => {
 	const customers = customerRepository(c.env.DB);
 	const customer = await customers.findBy(identifier);
 	// An unknown account is throttled and hashed exactly like a known one: same answer, same time.
-	const attempt = await beginLoginAttempt(c.env, {
-		account: customer ? accountKey(customer.id) : `unknown:${email ?? phone}`,
-		ip: throttleKeyOf(c.req.raw),
-	});
+	const attempt = await beginLoginAttempt(c, customer ? accountKey(customer.id) : `unknown:${email ?? phone}`);
 	const valid = await verifyPassword(password, customer?.passwordHash ?? dummyHash(scrypt));
 	if (!customer || !valid) throw new ApiError("INVALID_CREDENTIALS");
 	await attempt.succeeded();

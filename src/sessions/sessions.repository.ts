@@ -53,8 +53,11 @@ export function sessionRepository(d1: D1Database) {
 
 		/**
 		 * Swaps the current refresh token for the next one, only if `presented`
-		 * is still current and the session is live. This single conditional
-		 * UPDATE is the race gate: of two refreshes with one token, one wins.
+		 * is still current and the session is live and has not reached its end
+		 * (`created_at + maxAgeMs`, in whole seconds like a JWT's `exp`). This
+		 * single conditional UPDATE is the race gate: of two refreshes with one
+		 * token, one wins. The new expiry is `expiresAt` capped at that end;
+		 * returned for the new token, or null when nothing was swapped.
 		 */
 		async rotate(
 			id: string,
@@ -63,15 +66,23 @@ export function sessionRepository(d1: D1Database) {
 			next: string,
 			now: Date,
 			expiresAt: Date,
-		): Promise<boolean> {
+			maxAgeMs: number,
+		): Promise<Date | null> {
+			const end = sql`CAST((${sessions.createdAt} + ${maxAgeMs}) / 1000 AS INTEGER) * 1000`;
 			const rows = await db
 				.update(sessions)
-				.set({ tokenHash: next, lastUsedAt: now, expiresAt })
+				.set({ tokenHash: next, lastUsedAt: now, expiresAt: sql`MIN(${ms(expiresAt)}, ${end})` })
 				.where(
-					and(eq(sessions.id, id), eq(sessions.customerId, customerId), eq(sessions.tokenHash, presented), live(now)),
+					and(
+						eq(sessions.id, id),
+						eq(sessions.customerId, customerId),
+						eq(sessions.tokenHash, presented),
+						live(now),
+						gt(end, ms(now)),
+					),
 				)
-				.returning({ id: sessions.id });
-			return rows.length > 0;
+				.returning({ expiresAt: sessions.expiresAt });
+			return rows[0]?.expiresAt ?? null;
 		},
 
 		async find(id: string): Promise<Session | undefined> {

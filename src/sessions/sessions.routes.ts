@@ -10,12 +10,12 @@ export const login = createRoute({
 	tags: ["Sessions"],
 	summary: "Sign in with email or phone and password",
 	description:
-		"Unknown accounts and wrong passwords answer alike. After repeated failures an account (and an IP address) is locked for a growing, bounded time.",
+		"Unknown accounts and wrong passwords answer alike. After repeated failures from one client network, that network is locked for the account (and an IP address for every account) for a growing, bounded time; other networks sign in as usual. Past the account's daily ceiling of failures over every network, a Turnstile token is required (when configured; otherwise the account is locked for a bounded time).",
 	middleware: jsonGate,
 	request: { body: jsonRequest(LoginBody) },
 	responses: {
 		200: jsonResponse(LoginResponse, "Signed in"),
-		...errorResponses("INVALID_CREDENTIALS", "RATE_LIMITED", "SERVICE_UNAVAILABLE"),
+		...errorResponses("INVALID_CREDENTIALS", "CAPTCHA_FAILED", "RATE_LIMITED", "SERVICE_UNAVAILABLE"),
 	},
 });
 

@@ -20,7 +20,15 @@ export const CustomerProfile = z
 	.openapi("Customer");
 
 export const LoginBody = z
-	.object({ email: email.optional(), phone: phone.optional(), password: currentPassword })
+	.object({
+		email: email.optional(),
+		phone: phone.optional(),
+		password: currentPassword,
+		"cf-turnstile-response": z.string().optional().openapi({
+			description:
+				"A Turnstile token; needed (here or as a header of the same name) only once the account's daily ceiling of failed sign-ins is reached, when Turnstile is configured",
+		}),
+	})
 	.superRefine((body, ctx) => {
 		if (body.email !== undefined && body.phone !== undefined)
 			ctx.addIssue({ code: "custom", path: ["email"], message: "give either email or phone, not both" });

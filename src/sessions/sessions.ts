@@ -1,7 +1,14 @@
 import type { TokenConfig } from "../config/config";
 import { ApiError } from "../http/errors";
 import { log } from "../http/log";
-import { hashTokenId, randomId, readSessionToken, signSessionToken, type TokenPair } from "./session-tokens";
+import {
+	hashTokenId,
+	randomId,
+	readSessionToken,
+	signSessionToken,
+	type TokenPair,
+	tokenExpiresAt,
+} from "./session-tokens";
 import { sessionRepository } from "./sessions.repository";
 
 /** Where a session was opened from, as stored with it. */
@@ -24,7 +31,9 @@ export async function openSession(
 ): Promise<TokenPair | null> {
 	const customerId = customer.id;
 	const sessionId = randomId();
-	const refresh = await signSessionToken(tokens, "refresh", customerId, sessionId, nowMs);
+	const refresh = await signSessionToken(tokens, "refresh", customerId, sessionId, nowMs, {
+		notAfterMs: endOfSession(nowMs, tokens),
+	});
 	const now = new Date(nowMs);
 	const created = await sessionRepository(db).create(
 		{
@@ -48,6 +57,8 @@ export async function openSession(
  * A genuine token that is no longer its session's current one was used
  * before: someone holds a copy, so the whole session is revoked (OAuth 2.0
  * Security BCP, refresh token rotation with reuse detection).
+ * No refresh reaches past the session's end (sign-in + SESSION_MAX_AGE_SECONDS):
+ * every refresh token expires by then, and the database refuses the swap after.
  * @throws ApiError UNAUTHORIZED or TOKEN_REUSED.
  */
 export async function rotateSession(
@@ -57,26 +68,60 @@ export async function rotateSession(
 	nowMs: number,
 ): Promise<TokenPair> {
 	const claims = await readSessionToken(tokens, "refresh", refreshToken, nowMs);
-	if (!claims) throw new ApiError("UNAUTHORIZED", "The refresh token is invalid or expired");
+	if (!claims) throw await refusal(db, tokens, refreshToken, nowMs);
 	const { customerId, sessionId } = claims;
-	const next = await signSessionToken(tokens, "refresh", customerId, sessionId, nowMs);
 	const repo = sessionRepository(db);
 	const now = new Date(nowMs);
-	const [presented, nextHash] = await Promise.all([hashTokenId(claims.jti), hashTokenId(next.jti)]);
-	if (await repo.rotate(sessionId, customerId, presented, nextHash, now, new Date(next.expiresAt))) {
+	// The new token's id is stored before it is signed: its expiry comes back from the swap.
+	const jti = randomId();
+	const [presented, nextHash] = await Promise.all([hashTokenId(claims.jti), hashTokenId(jti)]);
+	const uncapped = new Date(tokenExpiresAt(tokens, "refresh", nowMs));
+	const maxAgeMs = tokens.sessionMaxAgeSeconds * 1000;
+	const expiresAt = await repo.rotate(sessionId, customerId, presented, nextHash, now, uncapped, maxAgeMs);
+	if (expiresAt) {
+		const next = await signSessionToken(tokens, "refresh", customerId, sessionId, nowMs, {
+			jti,
+			notAfterMs: expiresAt.getTime(),
+		});
 		return pair(tokens, customerId, sessionId, next.token, nowMs);
 	}
 	const session = await repo.find(sessionId);
 	const live =
-		session && !session.revokedAt && session.expiresAt.getTime() > nowMs && session.customerId === customerId;
-	const ended = new ApiError("UNAUTHORIZED", "The session has ended; sign in again");
-	if (!live) throw ended;
+		session &&
+		!session.revokedAt &&
+		session.expiresAt.getTime() > nowMs &&
+		endOfSession(session.createdAt.getTime(), tokens) > nowMs &&
+		session.customerId === customerId;
+	if (!live) throw sessionEnded();
 	// Of parallel reuses, only the one that revokes reports it; the others find the
 	// session already ended, as they would have in any serial order.
-	if (!(await repo.revoke(sessionId, "token_reuse", now))) throw ended;
+	if (!(await repo.revoke(sessionId, "token_reuse", now))) throw sessionEnded();
 	log("warn", "refresh_token_reused", { customerId, session: sessionId.slice(0, 8) });
 	throw new ApiError("TOKEN_REUSED");
 }
+
+/**
+ * The answer to a refresh token that does not verify. A genuine one whose
+ * session reached its maximum age expired with it: that answer says the
+ * session ended, so the client signs in again instead of retrying.
+ */
+async function refusal(db: D1Database, tokens: TokenConfig, refreshToken: string, nowMs: number): Promise<ApiError> {
+	const expired = await readSessionToken(tokens, "refresh", refreshToken, nowMs, { acceptExpired: true });
+	const session = expired && (await sessionRepository(db).find(expired.sessionId));
+	if (session && endOfSession(session.createdAt.getTime(), tokens) <= nowMs) return sessionEnded();
+	return new ApiError("UNAUTHORIZED", "The refresh token is invalid or expired");
+}
+
+/**
+ * When a session opened at `openedAtMs` ends, however often it is refreshed:
+ * in whole seconds, like the `exp` of its last refresh token (and as
+ * sessionRepository.rotate counts it).
+ */
+function endOfSession(openedAtMs: number, tokens: TokenConfig): number {
+	return Math.floor((openedAtMs + tokens.sessionMaxAgeSeconds * 1000) / 1000) * 1000;
+}
+
+const sessionEnded = () => new ApiError("UNAUTHORIZED", "The session has ended; sign in again");
 
 /**
  * Ends the session a refresh token belongs to. Idempotent for a genuine

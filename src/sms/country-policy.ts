@@ -1,24 +1,11 @@
-import { type PhoneNumber, parsePhoneNumberFromString } from "libphonenumber-js";
 import type { SmsPolicy } from "../config/config";
 import { type Failure, failure } from "../http/errors";
+import { phoneOf } from "../phone/parse";
 
-let last: { phone: string; parsed: PhoneNumber | undefined } | undefined;
-
-/**
- * One parse per number: a send asks for its country, calling code and range
- * in turn, and each phone's object only ever sees its own number.
- */
-function parse(phone: string): PhoneNumber | undefined {
-	if (last?.phone !== phone) last = { phone, parsed: parsePhoneNumberFromString(phone) };
-	return last.parsed;
-}
-
-/** Where a number lives, as far as its digits tell: the calling code always, the country when known. */
+/** Where a number lives, as far as its digits tell: the calling code always, the countries it may belong to. */
 export function numberOrigin(phone: string): { callingCode: string; countries: string[] } {
-	const parsed = parse(phone);
-	if (!parsed) return { callingCode: "unknown", countries: [] };
-	const countries = parsed.country ? [parsed.country] : parsed.getPossibleCountries();
-	return { callingCode: parsed.countryCallingCode, countries };
+	const { callingCode, countries } = phoneOf(phone);
+	return { callingCode, countries: [...countries] };
 }
 
 /**
@@ -26,23 +13,27 @@ export function numberOrigin(phone: string): { callingCode: string; countries: s
  * calling code and the next three digits (`+447071234567` → `+44707`).
  */
 export function numberPrefix(phone: string): string {
-	const parsed = parse(phone);
-	if (!parsed) return phone.slice(0, 7);
-	return `+${parsed.countryCallingCode}${String(parsed.nationalNumber).slice(0, 3)}`;
+	return phoneOf(phone).range;
 }
 
 /**
- * COUNTRY_NOT_ALLOWED when the number's country is blocked or, with an allow
- * list, not on it. A number whose country cannot be pinned down passes an
- * allow list only if every country it could belong to is on it, and fails a
- * block list if any of them is blocked.
+ * COUNTRY_NOT_ALLOWED when the number is blocked or, with an allow list, not
+ * on it. An entry is a country (`GB`) or a calling code (`882`); a calling
+ * code covers every number that dials it, countryless ranges included.
+ *
+ * A number whose country cannot be pinned down fails a block list if any
+ * country it could belong to is blocked, and passes an allow list only if its
+ * calling code is listed or every country it could belong to is; so a
+ * countryless number (+882…) passes an allow list only by its calling code.
  */
 export function countryRefusal(phone: string, policy: SmsPolicy): Failure | null {
 	const { allowedCountries: allowed, blockedCountries: blocked } = policy;
 	if (allowed.length === 0 && blocked.length === 0) return null;
-	const { countries } = numberOrigin(phone);
-	const refused =
-		(allowed.length > 0 && (countries.length === 0 || countries.some((c) => !allowed.includes(c)))) ||
-		countries.some((c) => blocked.includes(c));
-	return refused ? failure("COUNTRY_NOT_ALLOWED", { field: "phone" }) : null;
+	const { callingCode, countries } = phoneOf(phone);
+	const blockedHere = blocked.includes(callingCode) || countries.some((c) => blocked.includes(c));
+	const allowedHere =
+		allowed.length === 0 ||
+		allowed.includes(callingCode) ||
+		(countries.length > 0 && countries.every((c) => allowed.includes(c)));
+	return blockedHere || !allowedHere ? failure("COUNTRY_NOT_ALLOWED", { field: "phone" }) : null;
 }

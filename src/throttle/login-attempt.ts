@@ -1,16 +1,21 @@
+import type { Context } from "hono";
+import type { Config } from "../config/config";
+import type { AppEnv } from "../http/app-env";
+import { clientNetwork, throttleKeyOf } from "../http/client";
 import { ApiError } from "../http/errors";
-import type { ThrottleKind } from "./login-throttle";
+import { requireHuman } from "../turnstile/require-turnstile";
+import type { AccountPolicy } from "./account-rules";
+import { DAY_MS } from "./ceiling";
 
-/** The keys whose failures a sign-in counts against. */
-export interface AttemptKeys {
-	/** `customer:<id>` for an account; `unknown:<email or phone>` otherwise, so both lock alike. */
-	account: string;
-	/** Null when the request carries no client address (never the case behind Cloudflare). */
-	ip: string | null;
-}
+/**
+ * The network an account counts a request under when there is no client
+ * address outside production (tests, local runs): all such requests are one
+ * network, so they lock together.
+ */
+export const LOCAL_NETWORK = "local";
 
 export interface LoginAttempt {
-	/** The password was right: reset the account, refund the IP. */
+	/** The password was right: that network of the account starts over, the IP gets its attempt back. */
 	succeeded(): Promise<void>;
 }
 
@@ -19,27 +24,62 @@ const throttle = (env: Env, key: string) => env.LOGIN_THROTTLE.get(env.LOGIN_THR
 /** The account key of a customer. */
 export const accountKey = (customerId: number) => `customer:${customerId}`;
 
-/**
- * Counts a password attempt against the IP, then the account, before any
- * password is hashed. Throws RATE_LIMITED (with Retry-After) when either is
- * locked. A refused IP never touches the account's count.
- */
-export async function beginLoginAttempt(env: Env, keys: AttemptKeys): Promise<LoginAttempt> {
-	const counted: [key: string, kind: ThrottleKind][] = [];
-	if (keys.ip) counted.push([`ip:${keys.ip}`, "ip"]);
-	counted.push([keys.account, "account"]);
-	for (const [key, kind] of counted) {
-		const refusal = await throttle(env, key).admit(kind);
-		if (refusal) throw ApiError.from(refusal);
-	}
+/** What an account's object needs of the configuration; Turnstile replaces the ceiling's lock when configured. */
+export function accountPolicy(config: Pick<Config, "login" | "turnstile">): AccountPolicy {
+	const { login } = config;
 	return {
-		async succeeded() {
-			await Promise.all(counted.map(([key, kind]) => throttle(env, key).succeeded(kind)));
+		network: login.account,
+		ceiling: {
+			maxFailures: login.accountMaxFailuresPerDay,
+			windowMs: DAY_MS,
+			lockoutMs: config.turnstile ? null : login.accountLockoutMs,
 		},
 	};
 }
 
-/** Clears an account's failed sign-ins. */
+/**
+ * Counts a password attempt against the IP network, then against `account`
+ * from the client's network, before any password is hashed. Throws
+ * RATE_LIMITED (with Retry-After) while either is locked; past the account's
+ * daily ceiling with Turnstile configured, CAPTCHA_FAILED (or 503) unless the
+ * request carries a token siteverify accepts. A refusal by the IP never
+ * reaches the account, and a refusal by the account counts nothing there.
+ *
+ * `account` is `customer:<id>`, or `unknown:<email or phone>` for an unknown
+ * account, so both are throttled alike: same answers, same timing.
+ */
+export async function beginLoginAttempt(c: Context<AppEnv>, account: string): Promise<LoginAttempt> {
+	const config = c.get("config");
+	const ip = throttleKeyOf(c.req.raw);
+	const network = clientNetwork(c.req.raw, config.environment === "production") ?? LOCAL_NETWORK;
+	const ipThrottle = ip ? throttle(c.env, `ip:${ip}`) : null;
+	if (ipThrottle) {
+		const refusal = await ipThrottle.admitIp(config.login.ip);
+		if (refusal) throw ApiError.from(refusal);
+	}
+	const policy = accountPolicy(config);
+	const accountThrottle = throttle(c.env, account);
+	let admission = await accountThrottle.admitAccount(network, policy, false);
+	if (!admission.admitted && "turnstile" in admission && config.turnstile) {
+		// Nothing was counted: the object decides again once the token is verified.
+		await requireHuman(c, config.turnstile);
+		admission = await accountThrottle.admitAccount(network, policy, true);
+	}
+	if (!admission.admitted) {
+		throw "failure" in admission ? ApiError.from(admission.failure) : new ApiError("CAPTCHA_FAILED");
+	}
+	const { at } = admission;
+	return {
+		async succeeded() {
+			await Promise.all([
+				accountThrottle.accountSucceeded(network, at, policy),
+				ipThrottle?.ipSucceeded(config.login.ip),
+			]);
+		},
+	};
+}
+
+/** Clears an account's failed sign-ins: every network, and the daily ceiling. */
 export async function resetLoginThrottle(env: Env, customerId: number): Promise<void> {
 	await throttle(env, accountKey(customerId)).reset();
 }

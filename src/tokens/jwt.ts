@@ -21,6 +21,12 @@ export interface VerifyOptions {
 	audience: string;
 	/** Milliseconds since the epoch. */
 	now: number;
+	/**
+	 * Also return a token at or after its `exp`, every other check applied:
+	 * only to explain why a genuine token stopped working, never to admit it.
+	 * @default false
+	 */
+	acceptExpired?: boolean;
 }
 
 const encoder = new TextEncoder();
@@ -62,7 +68,7 @@ export async function verifyJwt(token: string, secret: string, options: VerifyOp
 	if (!claims || !hasRegisteredClaims(claims)) return null;
 	const now = Math.floor(options.now / 1000);
 	if (claims.iss !== options.issuer || claims.aud !== options.audience) return null;
-	if (now >= claims.exp || claims.iat > now + CLOCK_SKEW_SECONDS) return null;
+	if ((now >= claims.exp && !options.acceptExpired) || claims.iat > now + CLOCK_SKEW_SECONDS) return null;
 	return claims;
 }
 

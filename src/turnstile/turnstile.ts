@@ -1,3 +1,5 @@
+import { log } from "../http/log";
+
 /** Where and how to reach Cloudflare's siteverify API. */
 export interface TurnstileConfig {
 	secretKey: string;
@@ -10,7 +12,8 @@ export interface TurnstileConfig {
 
 /**
  * `missing`: the client sent no token. `invalid`: Cloudflare refused the token
- * (forged, expired, already redeemed). `unavailable`: no verdict on the token,
+ * (forged, expired, already redeemed), or accepted one solved on a hostname
+ * other than the expected one. `unavailable`: no verdict on the token,
  * because siteverify failed or refused our request; not the client's fault.
  */
 export type TurnstileOutcome =
@@ -50,7 +53,7 @@ export async function verifyTurnstile(
 	// Optional for Cloudflare, but it ties the token to the visitor who solved the challenge.
 	if (remoteIp) form.set("remoteip", remoteIp);
 
-	let payload: { success?: unknown; "error-codes"?: unknown };
+	let payload: { success?: unknown; "error-codes"?: unknown; hostname?: unknown };
 	try {
 		const res = await fetcher(config.verifyUrl, {
 			method: "POST",
@@ -70,9 +73,24 @@ export async function verifyTurnstile(
 	const codes = Array.isArray(payload["error-codes"])
 		? payload["error-codes"].filter((c): c is string => typeof c === "string")
 		: [];
-	if (payload.success) return { ok: true };
+	if (payload.success) return hostnameRefusal(config, payload.hostname) ?? { ok: true };
 	if (codes.some((c) => NOT_THE_CLIENTS_FAULT.has(c))) return unavailable(codes);
 	return { ok: false, reason: "invalid", errorCodes: codes };
+}
+
+/**
+ * A genuine token solved on another site (one sharing our sitekey, or a
+ * solving farm's page) proves nothing about this client: refused like an
+ * invalid one, and logged, since it means someone is trying. Hostnames
+ * compare without case; the token is never logged.
+ */
+function hostnameRefusal(config: TurnstileConfig, reported: unknown): TurnstileOutcome | null {
+	const expected = config.expectedHostname;
+	if (!expected) return null;
+	const hostname = typeof reported === "string" ? reported.slice(0, 253) : null;
+	if (hostname?.toLowerCase() === expected.toLowerCase()) return null;
+	log("warn", "turnstile_hostname_mismatch", { expected, hostname });
+	return { ok: false, reason: "invalid", errorCodes: [] };
 }
 
 function unavailable(errorCodes: string[]): TurnstileOutcome {

@@ -74,8 +74,11 @@ describe("refusals", () => {
 		expect(locked.status).toBe(429);
 		expect(Number(locked.headers.get("Retry-After"))).toBeGreaterThan(0);
 		expect(await locked.json()).toMatchObject({ success: false, code: "RATE_LIMITED" });
-		// The same account counter as sign-in.
+		// The same counter as sign-in, for this client network (all requests without an address are one).
 		expect((await login({ email: c.email, password: c.password })).status).toBe(429);
+		// Another network is not locked.
+		const elsewhere = { "CF-Connecting-IP": "100.64.23.1" };
+		expect((await login({ email: c.email, password: c.password }, elsewhere)).status).toBe(200);
 		await expectStillThere(c);
 	});
 

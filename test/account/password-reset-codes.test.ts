@@ -16,7 +16,7 @@ import {
 } from "../helpers";
 import { answer, resetCode, resetSms, sendReset, verifyReset } from "./account-helpers";
 
-const AREA = "624";
+const AREA = "628";
 const T0 = Date.UTC(2030, 0, 1);
 const SECOND = 1000;
 const HOUR = 3_600_000;

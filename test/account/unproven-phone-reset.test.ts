@@ -22,7 +22,7 @@ const T0 = Date.UTC(2031, 2, 1);
  */
 describe("password reset for a phone never proven by SMS", () => {
 	it("holds a decoy: no SMS, no code that works, the password stays", async () => {
-		const phone = uniquePhone("690");
+		const phone = uniquePhone("669");
 		await setClock(phone, T0);
 		expect((await sendOtp(phone)).status).toBe(200);
 		await setClock(phone, T0 + 31_000);
@@ -47,7 +47,7 @@ describe("password reset for a phone never proven by SMS", () => {
 	});
 
 	it("still texts a customer whose phone was proven", async () => {
-		const phone = uniquePhone("691");
+		const phone = uniquePhone("689");
 		await setClock(phone, T0);
 		expect((await sendOtp(phone)).status).toBe(200);
 		expect((await verifyOtp(phone, await lastCode(phone))).status).toBe(201);

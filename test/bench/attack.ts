@@ -27,12 +27,13 @@ const DEADLINE_MS = 10 * 60_000;
 /**
  * Premium-looking ranges on three calling codes the legitimate users (+1) do not
  * share: UK personal numbers (+44 70), Latvian premium (+371 8x/90), international
- * networks (+882). Each prefix is followed by random digits to a valid length.
+ * networks (+882). Each prefix is followed by random digits to a valid number:
+ * the Worker refuses invalid ones before any budget, as a pumper's real targets are valid.
  */
 const ATTACK_PREFIXES = [
 	{ cc: "44", prefixes: ["44700", "44707"], digits: 7 },
 	{ cc: "371", prefixes: ["37181", "37190"], digits: 6 },
-	{ cc: "882", prefixes: ["88213", "88216"], digits: 8 },
+	{ cc: "882", prefixes: ["88210", "88216"], digits: 8 },
 ];
 // Budgets sized so the per-country budget binds the attack (3 × 250 = 750) while
 // 750 attack SMS plus the legitimate users' ~200 still fit the global 1000: the

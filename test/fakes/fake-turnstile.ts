@@ -9,6 +9,9 @@
  * produces, and answer `invalid-input-secret` for any other token.
  * {@link FAKE_TURNSTILE_SECRET} behaves like a production secret: it accepts
  * only tokens from `issueToken()`, each once, for 300 seconds.
+ * A success reports the `hostname` the challenge was solved on, like
+ * siteverify: the fake's `hostname` (Cloudflare's dummy sitekeys report
+ * `example.com`), or the one a token was issued for.
  * The token {@link FAKE_INTERNAL_ERROR_TOKEN} makes siteverify report an internal error.
  *
  * Web-standard APIs only, so it runs as miniflare's `outboundService` inside
@@ -44,21 +47,31 @@ export interface FakeTurnstileCall {
 }
 
 export interface FakeTurnstileOptions {
-	/** The `hostname` reported on success. */
+	/**
+	 * The `hostname` reported on success, unless a token was issued for another.
+	 * @default "example.com"
+	 */
+	hostname?: string;
+}
+
+export interface IssueOptions {
+	/** @default Date.now() */
+	issuedAt?: number;
+	/** The site the widget ran on, as siteverify will report it. @default the fake's hostname */
 	hostname?: string;
 }
 
 export function createFakeTurnstile(options: FakeTurnstileOptions = {}) {
 	const hostname = options.hostname ?? "example.com";
 	const calls: FakeTurnstileCall[] = [];
-	/** Tokens issued for {@link FAKE_TURNSTILE_SECRET}, with when they were issued. */
-	const issued = new Map<string, number>();
+	/** Tokens issued for {@link FAKE_TURNSTILE_SECRET}, with when and on which site they were solved. */
+	const issued = new Map<string, { issuedAt: number; hostname: string }>();
 	const redeemed = new Set<string>();
 
 	/** A fresh single-use token, as a widget using the fake's sitekey would hand the browser. */
-	function issueToken(issuedAt = Date.now()): string {
+	function issueToken(options: IssueOptions = {}): string {
 		const token = `0.${randomHex(64)}`;
-		issued.set(token, issuedAt);
+		issued.set(token, { issuedAt: options.issuedAt ?? Date.now(), hostname: options.hostname ?? hostname });
 		return token;
 	}
 
@@ -85,21 +98,21 @@ export function createFakeTurnstile(options: FakeTurnstileOptions = {}) {
 			if (response !== DUMMY_TOKEN) return failure(["invalid-input-secret"]);
 			if (secret === TEST_SECRETS.fail) return failure(["invalid-input-response"]);
 			if (secret === TEST_SECRETS.spent) return failure(["timeout-or-duplicate"]);
-			return success();
+			return success(hostname);
 		}
 
-		const issuedAt = issued.get(response);
-		if (issuedAt === undefined) return failure(["invalid-input-response"]);
-		if (redeemed.has(response) || Date.now() - issuedAt > TOKEN_TTL_MS) return failure(["timeout-or-duplicate"]);
+		const token = issued.get(response);
+		if (token === undefined) return failure(["invalid-input-response"]);
+		if (redeemed.has(response) || Date.now() - token.issuedAt > TOKEN_TTL_MS) return failure(["timeout-or-duplicate"]);
 		redeemed.add(response);
-		return success();
+		return success(token.hostname);
 	}
 
-	function success(): Response {
+	function success(solvedOn: string): Response {
 		return Response.json({
 			success: true,
 			challenge_ts: new Date().toISOString(),
-			hostname,
+			hostname: solvedOn,
 			"error-codes": [],
 			action: "",
 			cdata: "",

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { normalizePhone } from "../../src/customers/phone";
+import { normalizePhone } from "../../src/phone/normalize";
 import { lastCode, post, registration, smsTo, uniquePhone, wrongCode } from "../helpers";
 import { ENDPOINTS, expectRefused, FIELDS, jsonInit, snapshot, url, validBody } from "./refusals";
 

@@ -55,7 +55,7 @@ const nextDay = () => T0 + ++day * DAY;
 
 let uk = 0;
 /** A London number no other test uses. */
-const ukPhone = () => `+4420794${String(6100 + ++uk)}`;
+const ukPhone = () => `+4420794${String(61000 + ++uk)}`;
 
 /**
  * A London number that got one code an hour before T0 (on its own clock), then left at T0; and the

@@ -1,9 +1,12 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { createApp } from "../../src/app";
 import { parseConfig, type SmsPolicy } from "../../src/config/config";
 import { customerRepository } from "../../src/customers/customers.repository";
 import { countryRefusal, numberOrigin } from "../../src/sms/country-policy";
 import { answer, sendReset, verifyReset } from "../account/account-helpers";
+import { configErrorMessage } from "../config-fixtures";
 import { post, sendOtp, smsTo, storedChallenge, uniquePhone } from "../helpers";
 
 const AREA = "630";
@@ -17,6 +20,9 @@ const GB = "+442079460958";
 const UK_AMBIGUOUS = "+447700900123";
 /** No country: the +800 international freephone code. */
 const FREEPHONE = "+80012345678";
+/** No country: international networks (+882, blocked by the test bindings) and (+883, not blocked). */
+const NETWORK_882 = "+88216123456";
+const NETWORK_883 = "+883510012345";
 
 const policy = (allowed: string[] = [], blocked: string[] = []): SmsPolicy => ({
 	allowedCountries: allowed,
@@ -31,6 +37,11 @@ const REFUSED = { ok: false, code: "COUNTRY_NOT_ALLOWED", field: "phone" };
 let cuban = 0;
 /** A Cuban mobile number (blocked by the test bindings) no other test uses. */
 const cubanPhone = () => `+53521${String(++cuban).padStart(5, "0")}`;
+
+let network = 0;
+/** A valid number of an international network, `+882 16…` or `+883 5100…`, no other test uses. */
+const networkPhone = (code: "882" | "883") =>
+	code === "882" ? `+88216${String(++network).padStart(6, "0")}` : `+8835100${String(++network).padStart(5, "0")}`;
 
 describe("numberOrigin", () => {
 	it.each([
@@ -88,6 +99,26 @@ describe("countryRefusal", () => {
 		expect(countryRefusal(FREEPHONE, policy([], ["US", "CU"]))).toBeNull();
 	});
 
+	it("a calling code covers every number that dials it, countryless or not", () => {
+		const p = policy([], ["882"]);
+		expect(countryRefusal(NETWORK_882, p)).toEqual(REFUSED);
+		expect(countryRefusal(NETWORK_883, p)).toBeNull();
+		expect(countryRefusal(GB, p)).toBeNull();
+		// +1 is many countries; blocking the code blocks them all.
+		for (const phone of [US, CA, "+12425551234"]) expect(countryRefusal(phone, policy([], ["1"]))).toEqual(REFUSED);
+		expect(countryRefusal(UK_AMBIGUOUS, policy(["44"]))).toBeNull();
+		expect(countryRefusal(GB, policy(["1"]))).toEqual(REFUSED);
+	});
+
+	it("an allow list refuses a countryless number unless its calling code is listed", () => {
+		expect(countryRefusal(NETWORK_882, policy(["US", "GB"]))).toEqual(REFUSED);
+		expect(countryRefusal(NETWORK_882, policy(["US", "882"]))).toBeNull();
+		expect(countryRefusal(NETWORK_883, policy(["US", "882"]))).toEqual(REFUSED);
+		expect(countryRefusal(US, policy(["US", "882"]))).toBeNull();
+		// Blocking still wins.
+		expect(countryRefusal(NETWORK_882, policy(["882"], ["882"]))).toEqual(REFUSED);
+	});
+
 	it("an ambiguous number passes an allow list only if every possible country is on it", () => {
 		expect(countryRefusal(UK_AMBIGUOUS, policy(["GB"]))).toEqual(REFUSED);
 		expect(countryRefusal(UK_AMBIGUOUS, policy(["GB", "GG", "IM", "JE"]))).toBeNull();
@@ -106,14 +137,26 @@ describe("countryRefusal", () => {
 		expect(countryRefusal(GB, smsPolicy)).toEqual(REFUSED);
 	});
 
-	it.each(["USA", "U1", "US;CA"])("refuses the country list %j as a configuration error", (list) => {
-		expect(() => parseConfig({ ENVIRONMENT: "development", SMS_BLOCKED_COUNTRIES: list })).toThrow(
-			/SMS_BLOCKED_COUNTRIES must be comma-separated two-letter country codes/,
-		);
-		expect(() => parseConfig({ ENVIRONMENT: "development", SMS_ALLOWED_COUNTRIES: list })).toThrow(
-			/SMS_ALLOWED_COUNTRIES/,
-		);
+	it("reads calling codes beside countries, a leading + dropped", () => {
+		const { smsPolicy } = parseConfig({
+			ENVIRONMENT: "development",
+			SMS_ALLOWED_COUNTRIES: "us, 882, +883",
+			SMS_BLOCKED_COUNTRIES: "1 ,cu",
+		});
+		expect(smsPolicy).toMatchObject({ allowedCountries: ["US", "882", "883"], blockedCountries: ["1", "CU"] });
 	});
+
+	it.each(["USA", "U1", "US;CA", "8821", "0", "+", "88 2"])(
+		"refuses the country list %j as a configuration error",
+		(list) => {
+			expect(configErrorMessage({ ENVIRONMENT: "development", SMS_BLOCKED_COUNTRIES: list })).toMatch(
+				/SMS_BLOCKED_COUNTRIES must be comma-separated two-letter country codes or calling codes/,
+			);
+			expect(configErrorMessage({ ENVIRONMENT: "development", SMS_ALLOWED_COUNTRIES: list })).toMatch(
+				/SMS_ALLOWED_COUNTRIES/,
+			);
+		},
+	);
 });
 
 describe("registration to a blocked country", () => {
@@ -145,6 +188,43 @@ describe("registration to a blocked country", () => {
 		const res = await post("/api/customers/resend-otp", { phone });
 		expect(res.status).toBe(404);
 		expect(await storedChallenge(phone)).toBeNull();
+	});
+});
+
+describe("countryless ranges over HTTP", () => {
+	it("a blocked calling code (882, in the test bindings) answers 403 COUNTRY_NOT_ALLOWED and sends nothing", async () => {
+		const phone = networkPhone("882");
+		const res = await sendOtp(phone);
+		expect(res.status).toBe(403);
+		expect(await res.json()).toMatchObject({ success: false, code: "COUNTRY_NOT_ALLOWED", field: "phone" });
+		expect(await smsTo(phone)).toEqual([]);
+		expect(await storedChallenge(phone)).toBeNull();
+	});
+
+	it("another countryless range is not blocked by it", async () => {
+		const phone = networkPhone("883");
+		expect((await sendOtp(phone)).status).toBe(200);
+		expect(await smsTo(phone)).toHaveLength(1);
+	});
+
+	/** password-reset/send-otp answers the country policy up front, with the config of `vars`. */
+	async function resetWith(vars: Record<string, string>, phone: string): Promise<Response> {
+		const ctx = createExecutionContext();
+		const res = await createApp().request(
+			"/api/customers/password-reset/send-otp",
+			{ method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ phone }) },
+			{ ...env, ...vars },
+			ctx,
+		);
+		await waitOnExecutionContext(ctx);
+		return res;
+	}
+
+	it("an allow list refuses a countryless number unless its calling code is listed", async () => {
+		const refused = await resetWith({ SMS_ALLOWED_COUNTRIES: "US,GB" }, networkPhone("883"));
+		expect(refused.status).toBe(403);
+		expect(await refused.json()).toMatchObject({ code: "COUNTRY_NOT_ALLOWED", field: "phone" });
+		expect((await resetWith({ SMS_ALLOWED_COUNTRIES: "US,GB,883" }, networkPhone("883"))).status).toBe(200);
 	});
 });
 

@@ -16,7 +16,7 @@ import {
 	wrongCode,
 } from "../helpers";
 
-const AREA = "632";
+const AREA = "636";
 const SECOND = 1000;
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

@@ -6,9 +6,9 @@ import { ApiError } from "../../src/http/errors";
 import { registration, smsTo } from "../helpers";
 
 /** The app reading national numbers as `country`'s (or with no default when undefined). */
-function appIn(country: string | undefined) {
+function appIn(country: string | undefined, vars: Record<string, string> = {}) {
 	const app = createApp();
-	const bindings = { ...env, DEFAULT_COUNTRY: country ?? "" } as unknown as Env;
+	const bindings = { ...env, DEFAULT_COUNTRY: country ?? "", ...vars } as unknown as Env;
 	return (path: string, body: unknown) =>
 		app.request(
 			path,
@@ -35,6 +35,18 @@ describe("DEFAULT_COUNTRY", () => {
 		const junk = await send("/api/customers/send-otp", registration("12345", { email: "junk@example.com" }));
 		expect(junk.status).toBe(400);
 		expect(await junk.json()).toMatchObject({ code: "VALIDATION_ERROR", field: "phone" });
+	});
+
+	it("reads a national number only as PHONE_VALIDATION allows: valid, or with `possible` possible", async () => {
+		// A UK drama number: of a possible length, never valid.
+		const typed = "07700 900504";
+		const strict = await appIn("GB")("/api/customers/send-otp", registration(typed, { email: "gb4@example.com" }));
+		expect(strict.status).toBe(400);
+		expect(await strict.json()).toMatchObject({ code: "VALIDATION_ERROR", field: "phone" });
+		const relaxed = appIn("GB", { PHONE_VALIDATION: "possible" });
+		const res = await relaxed("/api/customers/send-otp", registration(typed, { email: "gb5@example.com" }));
+		expect(res.status).toBe(200);
+		expect(await res.json()).toMatchObject({ phone: "+447700900504" });
 	});
 
 	it("without it, a national number is a validation error, as before", async () => {

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
 import { post, registration, smsTo, uniquePhone } from "../helpers";
 
-const AREA = "637";
+const AREA = "641";
 
 /** An app whose burst limiter always admits, with the given settings: the caps alone decide. */
 function appWith(vars: Record<string, string>, burst = true) {

@@ -78,8 +78,8 @@ describe("the guard over HTTP", () => {
 		});
 
 	it("stops texting a pumped range, answers 503 with Retry-After, and leaves other ranges alone", async () => {
-		// +44 7700 900xxx: one range; 20 codes nobody verifies.
-		const pumped = Array.from({ length: 22 }, (_, i) => `+447700900${String(200 + i).padStart(3, "0")}`);
+		// +44 7800 900xxx: one range; 20 codes nobody verifies.
+		const pumped = Array.from({ length: 22 }, (_, i) => `+447800900${String(200 + i).padStart(3, "0")}`);
 		await setGuardClock(pumped[0] as string, T0);
 		for (const phone of pumped.slice(0, 20)) {
 			await setClock(phone, T0);

@@ -37,6 +37,11 @@ describe("TEST_PHONE_NUMBERS", () => {
 		);
 	});
 
+	it("keys a number as the phone field normalises it, so a trunk 0 written in still matches", () => {
+		const { testNumbers } = parseConfig(development({ TEST_PHONE_NUMBERS: "+4407700900123:654321" })).smsPolicy;
+		expect(testNumbers).toEqual(new Map([["+447700900123", "654321"]]));
+	});
+
 	it.each([
 		"15005550199:123456",
 		"+15005550199",

@@ -4,13 +4,18 @@ import { createApp } from "../../src/app";
 import { DUMMY_TOKEN, FAKE_INTERNAL_ERROR_TOKEN, TEST_SECRETS } from "../fakes/fake-turnstile";
 import { registration, smsTo, storedChallenge, uniquePhone } from "../helpers";
 
-const AREA = "638";
+const AREA = "657";
 const VERIFY_URL = "http://turnstile.test/turnstile/v0/siteverify";
 
 /** The app with the bot check switched on under `secret` (Cloudflare's documented test secrets). */
-function withTurnstile(secret: string) {
+function withTurnstile(secret: string, more: Record<string, string> = {}) {
 	const app = createApp();
-	const bindings = { ...env, TURNSTILE_SECRET_KEY: secret, TURNSTILE_VERIFY_URL: VERIFY_URL } as unknown as Env;
+	const bindings = {
+		...env,
+		TURNSTILE_SECRET_KEY: secret,
+		TURNSTILE_VERIFY_URL: VERIFY_URL,
+		...more,
+	} as unknown as Env;
 	return (path: string, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
 		app.request(
 			path,
@@ -48,6 +53,23 @@ describe("the optional bot check on the routes that send SMS", () => {
 		expect(await storedChallenge(phone)).toBeNull();
 		expect((await call("/api/customers/resend-otp", { phone })).status).toBe(403);
 		expect((await call("/api/customers/password-reset/send-otp", { phone })).status).toBe(403);
+	});
+
+	it("with TURNSTILE_EXPECTED_HOSTNAME, admits tokens solved there and refuses others with 403", async () => {
+		// Cloudflare's dummy sitekeys report example.com, as the fake does.
+		const here = withTurnstile(TEST_SECRETS.pass, { TURNSTILE_EXPECTED_HOSTNAME: "example.com" });
+		const phone = uniquePhone(AREA);
+		const ok = await here("/api/customers/send-otp", { ...registration(phone), "cf-turnstile-response": DUMMY_TOKEN });
+		expect(ok.status).toBe(200);
+		const elsewhere = withTurnstile(TEST_SECRETS.pass, { TURNSTILE_EXPECTED_HOSTNAME: "verify.acme.test" });
+		const other = uniquePhone(AREA);
+		const res = await elsewhere("/api/customers/send-otp", {
+			...registration(other),
+			"cf-turnstile-response": DUMMY_TOKEN,
+		});
+		expect(res.status).toBe(403);
+		expect(await res.json()).toMatchObject({ code: "CAPTCHA_FAILED", field: "cf-turnstile-response" });
+		expect(await smsTo(other)).toEqual([]);
 	});
 
 	it("fails closed with 503 when siteverify cannot give a verdict", async () => {

@@ -106,6 +106,18 @@ describe("issuer, audience and time", () => {
 		expect(await verify(token, SECRET, CLAIMS.exp + 3600)).toBeNull();
 	});
 
+	it("with acceptExpired, returns an expired token's claims; every other check still applies", async () => {
+		const token = await signJwt(CLAIMS, SECRET);
+		const late = { ...at(CLAIMS.exp + 3600), acceptExpired: true };
+		expect(await verifyJwt(token, SECRET, late)).toEqual(CLAIMS);
+		expect(await verifyJwt(token, "another-secret-another-secret-0123456789", late)).toBeNull();
+		expect(await verifyJwt(token, SECRET, { ...late, audience: "another-api" })).toBeNull();
+		const [header, , signature] = token.split(".");
+		expect(await verifyJwt(`${header}.${b64json({ ...CLAIMS, sub: "43" })}.${signature}`, SECRET, late)).toBeNull();
+		const future = await signJwt({ ...CLAIMS, iat: IAT + 86_400, exp: IAT + 90_000 }, SECRET);
+		expect(await verifyJwt(future, SECRET, { ...at(IAT), acceptExpired: true })).toBeNull();
+	});
+
 	it("tolerates an iat up to 5 s ahead, refuses one further in the future", async () => {
 		expect(await verify(await signJwt({ ...CLAIMS, iat: IAT + 5 }, SECRET))).not.toBeNull();
 		expect(await verify(await signJwt({ ...CLAIMS, iat: IAT + 6 }, SECRET))).toBeNull();

@@ -72,12 +72,15 @@ export async function signIn(body: Record<string, unknown>, headers: Record<stri
 	return res.body as unknown as Tokens;
 }
 
-/** An app whose every request happens at `ms` (the Durable Objects keep their own clocks). */
-export function appAt(ms: number) {
+/**
+ * An app whose every request happens at `ms` (the Durable Objects keep their
+ * own clocks), under `bindings` (the suite's by default).
+ */
+export function appAt(ms: number, bindings: Env = env) {
 	const app = createApp({ clock: () => ms });
 	return async (path: string, init: RequestInit = {}): Promise<Answer> => {
 		const ctx = createExecutionContext();
-		const res = await app.request(path, init, env, ctx);
+		const res = await app.request(path, init, bindings, ctx);
 		await waitOnExecutionContext(ctx);
 		return answer(res);
 	};

@@ -17,7 +17,7 @@ import {
 	tokens,
 } from "./session-helpers";
 
-const AREA = "611";
+const AREA = "610";
 const T = Date.UTC(2031, 5, 1, 12, 0, 0, 789);
 
 describe("claims of the tokens login issues", () => {

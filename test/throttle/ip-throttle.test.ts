@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { login, registeredCustomer, setThrottleClock } from "../helpers";
 
-const AREA = "621";
+const AREA = "626";
 const T0 = Date.UTC(2030, 0, 1);
 const IP_LIMIT = 50;
 

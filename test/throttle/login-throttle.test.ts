@@ -8,6 +8,8 @@ const AREA = "620";
 const T0 = Date.UTC(2030, 0, 1);
 const SECOND = 1000;
 const DAY = 86_400 * SECOND;
+/** The ceiling's buckets: 1/60 of a day. */
+const BUCKET = DAY / 60;
 const WRONG = "not the password";
 
 type Customer = Awaited<ReturnType<typeof registeredCustomer>>;
@@ -20,8 +22,12 @@ async function customerAtT0(): Promise<Customer & { key: string }> {
 	return { ...c, key };
 }
 
+/** Without CF-Connecting-IP (outside production) every request is one client network. */
 const wrong = (c: { email: string }) => login({ email: c.email, password: WRONG });
 const right = (c: Customer) => login({ email: c.email, password: c.password });
+/** The right password from another client network. */
+const rightFrom = (ip: string, c: Customer) =>
+	login({ email: c.email, password: c.password }, { "CF-Connecting-IP": ip });
 
 /** Statuses of `n` requests made one after the other. */
 async function statuses(n: number, request: () => Promise<Response>): Promise<number[]> {
@@ -43,12 +49,13 @@ function stored(key: string): Promise<Record<string, unknown>> {
 	return runInDurableObject(throttleStub(key), async (_, state) => Object.fromEntries(await state.storage.list()));
 }
 
-describe("account lock-out", () => {
-	it("locks after 5 wrong passwords for 60 s, even against the right password", async () => {
+describe("lock-out of an account from one client network", () => {
+	it("locks the network after 5 wrong passwords for 60 s, even against the right password; not another", async () => {
 		const c = await customerAtT0();
 		expect(await statuses(5, () => wrong(c))).toEqual([401, 401, 401, 401, 401]);
 		await expectLocked(await wrong(c), 60);
 		await expectLocked(await right(c), 60);
+		expect((await rightFrom("100.64.20.1", c)).status).toBe(200);
 		await setThrottleClock(c.key, T0 + 59 * SECOND);
 		await expectLocked(await right(c), 1);
 	});
@@ -65,6 +72,9 @@ describe("account lock-out", () => {
 		}
 		await setThrottleClock(c.key, now);
 		expect((await right(c)).status).toBe(200);
+		// That success started the network over: five more failures before the next lock.
+		expect(await statuses(5, () => wrong(c))).toEqual([401, 401, 401, 401, 401]);
+		await expectLocked(await wrong(c), 60);
 	});
 
 	it("a success below the threshold starts the count over", async () => {
@@ -112,18 +122,22 @@ describe("account lock-out", () => {
 	});
 });
 
-describe("the throttle object's storage", () => {
+describe("the throttle object's storage", { timeout: 20_000 }, () => {
 	it("is deleted by the alarm once the window has passed, and the count starts over", async () => {
 		const c = await customerAtT0();
 		await statuses(3, () => wrong(c));
+		const local = { failures: 3, lockedUntil: 0, lastAttemptAt: T0 };
 		expect(await stored(c.key)).toMatchObject({
-			throttle: { kind: "account", state: { failures: 3, lockedUntil: 0, lastAttemptAt: T0 } },
+			throttle: {
+				kind: "account",
+				account: { networks: { local }, ceiling: { buckets: { [T0 / BUCKET]: 3 }, lockedUntil: 0 } },
+			},
 		});
 		const stub = throttleStub(c.key);
 
 		await setThrottleClock(c.key, T0 + DAY - 1);
 		expect(await runDurableObjectAlarm(stub)).toBe(true);
-		expect(await stored(c.key)).toMatchObject({ throttle: { state: { failures: 3 } } });
+		expect(await stored(c.key)).toMatchObject({ throttle: { account: { networks: { local: { failures: 3 } } } } });
 
 		await setThrottleClock(c.key, T0 + DAY);
 		expect(await runDurableObjectAlarm(stub)).toBe(true);
@@ -135,20 +149,47 @@ describe("the throttle object's storage", () => {
 		await expectLocked(await wrong(c), 60);
 	});
 
-	it("keeps nothing after a successful sign-in", async () => {
+	it("keeps only the day's failures for the ceiling after a successful sign-in, until the alarm", async () => {
 		const c = await customerAtT0();
 		await statuses(2, () => wrong(c));
-		expect(Object.keys(await stored(c.key))).toEqual(["throttle"]);
 		expect((await right(c)).status).toBe(200);
+		const { throttle } = (await stored(c.key)) as { throttle: { account: unknown } };
+		expect(throttle.account).toEqual({ networks: {}, ceiling: { buckets: { [T0 / BUCKET]: 2 }, lockedUntil: 0 } });
+		await setThrottleClock(c.key, T0 + DAY);
+		expect(await runDurableObjectAlarm(throttleStub(c.key))).toBe(true);
 		expect(await stored(c.key)).toEqual({});
+	});
+
+	it("remembers at most 100 networks per account, the most recently seen", async () => {
+		const key = `unknown:crowd-${Date.now()}@example.com`;
+		const stub = throttleStub(key);
+		const policy = {
+			network: { maxFailures: 5, lockoutsMs: [60 * SECOND], windowMs: DAY },
+			ceiling: { maxFailures: 10_000, windowMs: DAY, lockoutMs: 900 * SECOND },
+		};
+		for (let i = 0; i < 130; i++) {
+			await setThrottleClock(key, T0 + i);
+			expect(await stub.admitAccount(`net-${i}`, policy, false)).toEqual({ admitted: true, at: T0 + i });
+		}
+		const { throttle } = (await stored(key)) as { throttle: { account: { networks: Record<string, unknown> } } };
+		const networks = Object.keys(throttle.account.networks);
+		expect(networks).toHaveLength(100);
+		expect(networks).toContain("net-129");
+		expect(networks).toContain("net-30");
+		expect(networks).not.toContain("net-29");
 	});
 });
 
-describe("password reset", () => {
-	it("clears an account lock: the new password works at once", async () => {
+describe("password reset", { timeout: 20_000 }, () => {
+	it("clears every network's lock and the ceiling: the new password works at once, anywhere", async () => {
 		const c = await registeredCustomer(AREA);
 		await statuses(5, () => wrong(c));
 		expect((await right(c)).status).toBe(429);
+		// Nine more networks lock themselves, and the 50 failures reach the account's ceiling.
+		const networks = Array.from({ length: 9 }, (_, i) => `100.64.20.${100 + i}`);
+		for (const ip of networks)
+			await statuses(5, () => login({ email: c.email, password: WRONG }, { "CF-Connecting-IP": ip }));
+		expect((await rightFrom("100.64.20.99", c)).status).toBe(429);
 
 		expect((await sendReset(c.phone)).status).toBe(200);
 		const newPassword = "a brand new passphrase";
@@ -157,5 +198,8 @@ describe("password reset", () => {
 		const res = await login({ email: c.email, password: newPassword });
 		expect(res.status).toBe(200);
 		expect(await res.json()).toMatchObject({ success: true, customer: { id: c.customerId } });
+		const elsewhere = { email: c.email, password: newPassword };
+		expect((await login(elsewhere, { "CF-Connecting-IP": networks[0] as string })).status).toBe(200);
+		expect((await login(elsewhere, { "CF-Connecting-IP": "100.64.20.98" })).status).toBe(200);
 	});
 });

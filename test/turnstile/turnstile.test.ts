@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { type TurnstileConfig, verifyTurnstile } from "../../src/turnstile/turnstile";
 import {
 	createFakeTurnstile,
@@ -7,13 +7,18 @@ import {
 	FAKE_TURNSTILE_SECRET,
 	TEST_SECRETS,
 } from "../fakes/fake-turnstile";
+import { argumentTexts, captureLogs } from "../observability/capture";
 
 const VERIFY_URL = "https://challenges.cloudflare.com/turnstile/v0/siteverify";
 const IP = "203.0.113.7";
 
-function config(secretKey: string, timeoutMs = 1_000): TurnstileConfig {
-	return { secretKey, verifyUrl: VERIFY_URL, timeoutMs };
+function config(secretKey: string, timeoutMs = 1_000, expectedHostname?: string): TurnstileConfig {
+	return { secretKey, verifyUrl: VERIFY_URL, timeoutMs, expectedHostname };
 }
+
+afterEach(() => {
+	vi.restoreAllMocks();
+});
 
 /** The fake behind a `fetch`-shaped function, counting every call that reaches it. */
 function setup() {
@@ -75,7 +80,7 @@ describe("verifyTurnstile with a production secret", () => {
 
 	it("refuses a token older than 300 seconds", async () => {
 		const { fake, fetcher } = setup();
-		const token = fake.issueToken(Date.now() - 301_000);
+		const token = fake.issueToken({ issuedAt: Date.now() - 301_000 });
 		expect(await verifyTurnstile(config(FAKE_TURNSTILE_SECRET), token, IP, fetcher)).toMatchObject({
 			reason: "invalid",
 			errorCodes: ["timeout-or-duplicate"],
@@ -128,6 +133,50 @@ describe("verifyTurnstile with a production secret", () => {
 			reason: "unavailable",
 			errorCodes: ["missing-input-secret"],
 		});
+	});
+});
+
+describe("verifyTurnstile with an expected hostname", () => {
+	const expecting = (hostname: string | undefined) => config(FAKE_TURNSTILE_SECRET, 1_000, hostname);
+
+	it("passes a token solved on that hostname, in any case", async () => {
+		const { fake, fetcher } = setup();
+		const token = fake.issueToken({ hostname: "verify.acme.test" });
+		expect(await verifyTurnstile(expecting("verify.acme.test"), token, IP, fetcher)).toEqual({ ok: true });
+		const upper = fake.issueToken({ hostname: "Verify.Acme.Test" });
+		expect(await verifyTurnstile(expecting("verify.acme.test"), upper, IP, fetcher)).toEqual({ ok: true });
+	});
+
+	it("refuses a token siteverify accepted for another hostname like an invalid one, and logs both names, not the token", async () => {
+		const { fake, fetcher } = setup();
+		const logs = captureLogs();
+		const token = fake.issueToken({ hostname: "solver.example" });
+		expect(await verifyTurnstile(expecting("verify.acme.test"), token, IP, fetcher)).toEqual({
+			ok: false,
+			reason: "invalid",
+			errorCodes: [],
+		});
+		expect(fake.calls).toHaveLength(1);
+		expect(logs.events("turnstile_hostname_mismatch")).toEqual([
+			{ level: "warn", event: "turnstile_hostname_mismatch", expected: "verify.acme.test", hostname: "solver.example" },
+		]);
+		expect(argumentTexts(logs.calls()).filter((text) => text.includes(token.slice(2)))).toEqual([]);
+	});
+
+	it("refuses a success that reports no hostname", async () => {
+		const noHostname = (async () => Response.json({ success: true, "error-codes": [] })) as typeof fetch;
+		expect(await verifyTurnstile(expecting("verify.acme.test"), DUMMY_TOKEN, IP, noHostname)).toMatchObject({
+			ok: false,
+			reason: "invalid",
+		});
+	});
+
+	it("accepts any hostname when none is expected", async () => {
+		const { fake, fetcher } = setup();
+		const logs = captureLogs();
+		const token = fake.issueToken({ hostname: "anywhere.example" });
+		expect(await verifyTurnstile(expecting(undefined), token, IP, fetcher)).toEqual({ ok: true });
+		expect(logs.events("turnstile_hostname_mismatch")).toEqual([]);
 	});
 });
 
@@ -234,7 +283,7 @@ describe("the fake siteverify", () => {
 				body: JSON.stringify({ secret: TEST_SECRETS.pass, response: DUMMY_TOKEN, remoteip: IP }),
 			}),
 		);
-		expect(await res.json()).toMatchObject({ success: true, "error-codes": [] });
+		expect(await res.json()).toMatchObject({ success: true, "error-codes": [], hostname: "example.com" });
 		expect(fake.calls).toEqual([{ secret: TEST_SECRETS.pass, response: DUMMY_TOKEN, remoteip: IP }]);
 	});
 
