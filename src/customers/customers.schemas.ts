@@ -42,14 +42,11 @@ export const OtpSentResponse = z
 		success: z.literal(true),
 		message: z.string(),
 		phone: z.string().openapi({ example: "+14155552671" }),
-		registrationId: z
-			.string()
-			.optional()
-			.openapi({
-				description:
-					"Keep it: send it with verify-otp, resend-otp, otp-status and any change of details. resend-otp echoes it only when the request named it; send-otp always answers it.",
-				example: "q1w2E3r4T5y6U7i8O9p0_A",
-			}),
+		registrationId: z.string().optional().openapi({
+			description:
+				"Keep it: send it with verify-otp, resend-otp, otp-status and any change of details. resend-otp echoes it only when the request named it; send-otp always answers it.",
+			example: "q1w2E3r4T5y6U7i8O9p0_A",
+		}),
 		channel,
 		delivery,
 		expiresIn: z.number().int().openapi({ description: "Seconds until the code expires", example: 300 }),
