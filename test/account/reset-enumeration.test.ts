@@ -58,7 +58,7 @@ function expectNoFullPhone(logs: ReturnType<typeof captureLogs>, ...phones: stri
 
 let uk = 0;
 /** A London number no other test uses. */
-const ukPhone = () => `+4420794${String(7100 + ++uk)}`;
+const ukPhone = () => `+4420794${String(71000 + ++uk)}`;
 
 /** Takes the +44 hourly SMS budget until it refuses. */
 async function spendUkBudget(): Promise<void> {

@@ -44,7 +44,10 @@ describe("a number invalid for its country → 400 VALIDATION_ERROR naming phone
 		["send-otp", (phone) => ["send-otp", jsonInit(registration(phone))]],
 		["verify-otp", (phone) => ["verify-otp", jsonInit({ phone, otp: "987650" })]],
 		["resend-otp", (phone) => ["resend-otp", jsonInit({ phone })]],
-		["otp-status", (phone) => [`otp-status?phone=${encodeURIComponent(phone)}`, { method: "GET" }]],
+		[
+			"otp-status",
+			(phone) => [`otp-status?phone=${encodeURIComponent(phone)}&registrationId=${"A".repeat(22)}`, { method: "GET" }],
+		],
 		["password-reset/send-otp", (phone) => ["password-reset/send-otp", jsonInit({ phone })]],
 		[
 			"password-reset/verify",
