@@ -1,20 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { isFailure, live, type Registrations, resolve, startRefusal } from "../../src/challenge/registrations";
 import { type ChallengeState, consume, EMPTY, issue, type Registration, wrongGuess } from "../../src/challenge/rules";
-import type { OtpPolicy } from "../../src/config/config";
+import { OTP_POLICY } from "../support/otp-policy";
 
-const policy: OtpPolicy = {
-	ttlMs: 300_000,
-	maxAttempts: 3,
-	cooldownMs: 30_000,
-	maxSendsPerHour: 5,
-	maxSendsPerDay: 10,
-	maxFailedPerDay: 10,
-	phoneMaxSendsPerDay: 30,
-	phoneMaxFailedPerDay: 50,
-	maxPendingPerPhone: 3,
-	tombstoneMs: 3_600_000,
-};
+const policy = OTP_POLICY;
 const T0 = 1_700_000_000_000;
 const SECOND = 1000;
 const TTL = policy.ttlMs;

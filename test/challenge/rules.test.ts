@@ -16,20 +16,9 @@ import {
 	verifyRefusal,
 	wrongGuess,
 } from "../../src/challenge/rules";
-import type { OtpPolicy } from "../../src/config/config";
+import { OTP_POLICY } from "../support/otp-policy";
 
-const policy: OtpPolicy = {
-	ttlMs: 300_000,
-	maxAttempts: 3,
-	cooldownMs: 30_000,
-	maxSendsPerHour: 5,
-	maxSendsPerDay: 10,
-	maxFailedPerDay: 10,
-	phoneMaxSendsPerDay: 30,
-	phoneMaxFailedPerDay: 50,
-	maxPendingPerPhone: 3,
-	tombstoneMs: 3_600_000,
-};
+const policy = OTP_POLICY;
 const HOUR = 3_600_000;
 const T0 = 1_700_000_000_000;
 const reg: Registration = { name: "Ada", email: "ada@example.com", phone: "+14155552671", passwordHash: "$scrypt$x" };

@@ -11,20 +11,9 @@ import {
 	recent,
 	sendShareRefusal,
 } from "../../src/challenge/shares";
-import type { OtpPolicy } from "../../src/config/config";
+import { OTP_POLICY } from "../support/otp-policy";
 
-const policy: OtpPolicy = {
-	ttlMs: 300_000,
-	maxAttempts: 3,
-	cooldownMs: 30_000,
-	maxSendsPerHour: 5,
-	maxSendsPerDay: 10,
-	maxFailedPerDay: 10,
-	phoneMaxSendsPerDay: 30,
-	phoneMaxFailedPerDay: 50,
-	maxPendingPerPhone: 3,
-	tombstoneMs: 3_600_000,
-};
+const policy = OTP_POLICY;
 const T0 = 1_700_000_000_000;
 const MINUTE = 60_000;
 const A = "198.51.100.7";
