@@ -1,6 +1,6 @@
 import type { RouteHandler } from "@hono/zod-openapi";
+import { callerOf } from "../challenge/caller";
 import { challengeFor } from "../challenge/challenge-for";
-import { callerOf } from "../customers/customers.handlers";
 import { customerRepository } from "../customers/customers.repository";
 import type { AppEnv } from "../http/app-env";
 import { ApiError } from "../http/errors";

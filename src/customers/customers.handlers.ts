@@ -1,9 +1,8 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import { callerOf } from "../challenge/caller";
 import { challengeFor } from "../challenge/challenge-for";
-import type { Caller } from "../challenge/phone-challenge";
 import type { AppEnv } from "../http/app-env";
-import { clientNetwork, UNKNOWN_NETWORK } from "../http/client";
 import { ApiError } from "../http/errors";
 import { errorMessage, log } from "../http/log";
 import { logPhone } from "../http/request-log";
@@ -107,12 +106,6 @@ export const otpStatusHandler: RouteHandler<typeof otpStatus, AppEnv> = async (c
 		200,
 	);
 };
-
-/** The client network a phone's shares are keyed to (one shared key without an address), and the request. */
-export function callerOf(c: Context<AppEnv>): Caller {
-	const production = c.get("config").environment === "production";
-	return { network: clientNetwork(c.req.raw, production) ?? UNKNOWN_NETWORK, requestId: c.get("requestId") };
-}
 
 /** REGISTRATION_ID_REQUIRED=true: the id-less path of the seed's contract is closed. */
 function requireRegistrationId(c: Context<AppEnv>, registrationId: string | undefined): void {
