@@ -67,6 +67,11 @@ export const resendOtpHandler: RouteHandler<typeof resendOtp, AppEnv> = async (c
 	logPhone(c, phone);
 	requireRegistrationId(c, registrationId);
 	if (channel === "email" && !c.get("config").email.enabled) throw new ApiError("CHANNEL_UNAVAILABLE");
+	// An emailed code proves the email instead of the phone: only the registration's holder may switch to it.
+	if (channel === "email" && registrationId === undefined)
+		throw new ApiError("VALIDATION_ERROR", "registrationId: is required for the email channel", {
+			field: "registrationId",
+		});
 	const result = await challengeFor(c.env, phone).resend(channel, registrationId, callerOf(c));
 	if (!result.ok) throw ApiError.from(result);
 	return c.json(

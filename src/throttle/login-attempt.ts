@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { Config } from "../config/config";
 import type { AppEnv } from "../http/app-env";
-import { clientNetwork, throttleKeyOf } from "../http/client";
+import { clientNetwork } from "../http/client";
 import { ApiError } from "../http/errors";
 import { requireHuman } from "../turnstile/require-turnstile";
 import type { AccountPolicy } from "./account-rules";
@@ -50,8 +50,9 @@ export function accountPolicy(config: Pick<Config, "login" | "turnstile">): Acco
  */
 export async function beginLoginAttempt(c: Context<AppEnv>, account: string): Promise<LoginAttempt> {
 	const config = c.get("config");
-	const ip = throttleKeyOf(c.req.raw);
-	const network = clientNetwork(c.req.raw, config.environment === "production") ?? LOCAL_NETWORK;
+	// In production a request without an address counts under the shared key: it never skips the IP limit.
+	const ip = clientNetwork(c.req.raw, config.environment === "production");
+	const network = ip ?? LOCAL_NETWORK;
 	const ipThrottle = ip ? throttle(c.env, `ip:${ip}`) : null;
 	if (ipThrottle) {
 		const refusal = await ipThrottle.admitIp(config.login.ip);

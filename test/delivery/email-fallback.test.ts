@@ -23,6 +23,9 @@ import {
 	wrongCode,
 } from "../helpers";
 
+/** A well-formed registrationId no registration has. */
+const NOBODYS_ID = "A".repeat(22);
+
 /**
  * The email fallback of resend-otp (`channel: "email"`): a new code for the
  * pending registration, sent through Resend (the fake at resend.test) to the
@@ -200,6 +203,7 @@ describe("resend-otp with channel email", () => {
 		await setClock(phone, T0 + 31 * SECOND);
 		const res = await post("/api/customers/resend-otp", {
 			phone,
+			registrationId: registrationIdOf(phone),
 			channel: "email",
 			email: elsewhere,
 			to: elsewhere,
@@ -234,7 +238,7 @@ describe("resend-otp with channel email", () => {
 
 	it("answers 404 OTP_NOT_FOUND for a phone with nothing pending, and stores and sends nothing", async () => {
 		const phone = uniquePhone(AREA);
-		const res = await resend(phone, "email");
+		const res = await resend(phone, "email", NOBODYS_ID);
 		expect(res.status).toBe(404);
 		expect(await res.json()).toMatchObject({ success: false, code: "OTP_NOT_FOUND" });
 		expect(await storedChallenge(phone)).toBeNull();
@@ -458,7 +462,8 @@ describe("with EMAIL_FALLBACK_ENABLED=false", () => {
 		await setClock(phone, T0 + 31 * SECOND);
 		const before = await storedChallenge(phone);
 
-		const res = await call.post("/api/customers/resend-otp", { phone, channel: "email" });
+		const registrationId = registrationIdOf(phone);
+		const res = await call.post("/api/customers/resend-otp", { phone, registrationId, channel: "email" });
 		expect(res.status).toBe(403);
 		expect(await res.json()).toMatchObject({ success: false, code: "CHANNEL_UNAVAILABLE" });
 		expect(await emailsTo(email)).toEqual([]);
@@ -482,20 +487,40 @@ describe("per-address limits", () => {
 		const { phone, email } = await pending();
 		await setClock(phone, T0 + 31 * SECOND);
 		for (let i = 0; i < 5; i++) {
-			const probe = await post("/api/customers/resend-otp", { phone: uniquePhone(AREA), channel: "email" }, ip);
+			const probe = await post(
+				"/api/customers/resend-otp",
+				{ phone: uniquePhone(AREA), registrationId: NOBODYS_ID, channel: "email" },
+				ip,
+			);
 			expect(probe.status).toBe(404);
 		}
-		const limited = await post("/api/customers/resend-otp", { phone, channel: "email" }, ip);
+		const registrationId = registrationIdOf(phone);
+		const limited = await post("/api/customers/resend-otp", { phone, registrationId, channel: "email" }, ip);
 		expect(limited.status).toBe(429);
 		expect(limited.headers.get("retry-after")).toBe("60");
 		expect(await emailsTo(email)).toEqual([]);
 		// Another address is not held back.
 		const other = await post(
 			"/api/customers/resend-otp",
-			{ phone, channel: "email" },
+			{ phone, registrationId, channel: "email" },
 			{ "cf-connecting-ip": "192.0.2.167" },
 		);
 		expect(other.status).toBe(200);
+	});
+});
+
+describe("the email channel needs the registration's id", () => {
+	it("refuses an id-less email resend with 400 naming registrationId; the registration stays an SMS one", async () => {
+		const { phone, email } = await pending();
+		await setClock(phone, T0 + 31 * SECOND);
+		const before = await storedChallenge(phone);
+		const res = await post("/api/customers/resend-otp", { phone, channel: "email" });
+		expect(res.status).toBe(400);
+		expect(await res.json()).toMatchObject({ code: "VALIDATION_ERROR", field: "registrationId" });
+		expect(await emailsTo(email)).toEqual([]);
+		expect(await storedChallenge(phone)).toEqual(before);
+		// The holder of the id switches to email as before.
+		expect((await resend(phone, "email")).status).toBe(200);
 	});
 });
 

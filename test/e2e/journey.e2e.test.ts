@@ -200,11 +200,11 @@ describe("a customer's journey over wrangler dev", () => {
 		expect(failed).toMatchObject({ status: "pending", channel: "sms", emailFallback: true });
 
 		// The cooldown holds across channels: the email goes once it has passed.
-		const early = await post(withTwilio, "resend-otp", { phone, channel: "email" }, client);
+		const early = await post(withTwilio, "resend-otp", { phone, registrationId, channel: "email" }, client);
 		expect(early.status).toBe(429);
 		const wait = Number(early.headers.get("retry-after"));
 		await new Promise((done) => setTimeout(done, wait * 1000 + 100));
-		const byEmail = await post(withTwilio, "resend-otp", { phone, channel: "email" }, client);
+		const byEmail = await post(withTwilio, "resend-otp", { phone, registrationId, channel: "email" }, client);
 		expect(byEmail.status).toBe(200);
 		expect(await byEmail.json()).toMatchObject({ channel: "email", delivery: "sent" });
 		const [email] = await emails("grace@example.com");

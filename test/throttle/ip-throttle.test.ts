@@ -1,4 +1,9 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { createApp } from "../../src/app";
+import { parseConfig } from "../../src/config/config";
+import { UNKNOWN_NETWORK } from "../../src/http/client";
+import { production } from "../config-fixtures";
 import { login, registeredCustomer, setThrottleClock } from "../helpers";
 
 const AREA = "626";
@@ -69,5 +74,28 @@ describe("IP lock-out", { timeout: 30_000 }, () => {
 		// Not reset to zero either: the next failure is the 50th.
 		expect((await guessFrom(ip)).status).toBe(401);
 		expect((await guessFrom(ip)).status).toBe(429);
+	});
+});
+
+describe("a request without an address in production", () => {
+	it("counts under the shared key: the IP limit is never skipped", async () => {
+		const bindings = {
+			...env,
+			...production({ PASSWORD_SCRYPT_N: "16384", PASSWORD_SCRYPT_P: "5", TEST_PHONE_NUMBERS: "" }),
+		} as unknown as Env;
+		const shared = env.LOGIN_THROTTLE.get(env.LOGIN_THROTTLE.idFromName(`ip:${UNKNOWN_NETWORK}`));
+		const policy = parseConfig(bindings as unknown as Record<string, unknown>).login.ip;
+		for (let i = 0; i < IP_LIMIT; i++) expect(await shared.admitIp(policy)).toBeNull();
+		const res = await createApp().request(
+			"/api/customers/login",
+			{
+				method: "POST",
+				headers: { "content-type": "application/json" },
+				body: JSON.stringify({ email: unknownEmail(), password: "not the password" }),
+			},
+			bindings,
+		);
+		expect(res.status).toBe(429);
+		expect(await res.json()).toMatchObject({ code: "RATE_LIMITED" });
 	});
 });
