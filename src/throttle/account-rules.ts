@@ -7,6 +7,7 @@ import {
 	ceilingAtTime,
 	ceilingForgetAt,
 	ceilingSucceeded,
+	countPastCeiling,
 	NO_FAILURES,
 } from "./ceiling";
 import { admit, atTime, CLEAR, forgetAt, type ThrottleState } from "./rules";
@@ -23,6 +24,11 @@ export interface AccountState {
 	/** Consecutive failures per client network, each counted by the rules of `rules.ts`. */
 	networks: Record<string, ThrottleState>;
 	ceiling: CeilingState;
+	/**
+	 * Networks the account signed in from lately (network → last success):
+	 * the ceiling never refuses them. Absent in states stored before it.
+	 */
+	trusted?: Record<string, number>;
 }
 
 export interface AccountPolicy {
@@ -33,6 +39,10 @@ export interface AccountPolicy {
 
 /** Networks remembered per account; past it the least recently seen is forgotten. */
 export const MAX_NETWORKS = 100;
+
+/** How long a network stays trusted after a successful sign-in from it, and how many are kept. */
+export const TRUST_MS = 30 * 86_400_000;
+export const MAX_TRUSTED = 10;
 
 export const NOTHING: AccountState = { networks: {}, ceiling: NO_FAILURES };
 
@@ -60,10 +70,12 @@ export function admitToAccount(
 	const current = accountAtTime(s, now, p);
 	const counted = admit(current.networks[network] ?? CLEAR, now, p.network);
 	if (counted.refusal) return { admitted: false, failure: counted.refusal };
-	const ceiling = admitPastCeiling(current.ceiling, now, p.ceiling, humanProven);
+	const ceiling = current.trusted?.[network]
+		? { admitted: true as const, state: countPastCeiling(current.ceiling, now, p.ceiling) }
+		: admitPastCeiling(current.ceiling, now, p.ceiling, humanProven);
 	if (!ceiling.admitted) return ceiling;
 	const networks = { ...newest(current.networks, network), [network]: counted.state };
-	return { admitted: true, state: { networks, ceiling: ceiling.state } };
+	return { admitted: true, state: withTrusted({ networks, ceiling: ceiling.state }, current.trusted) };
 }
 
 /**
@@ -80,7 +92,10 @@ export function accountSucceeded(
 ): AccountState {
 	const { [network]: _, ...others } = s.networks;
 	const ceiling = ceilingSucceeded(s.ceiling, admittedAt, p.ceiling);
-	return accountAtTime({ networks: others, ceiling }, now, p);
+	const trusted = Object.entries({ ...s.trusted, [network]: now })
+		.sort(([, a], [, b]) => b - a)
+		.slice(0, MAX_TRUSTED);
+	return accountAtTime({ networks: others, ceiling, trusted: Object.fromEntries(trusted) }, now, p);
 }
 
 /** The state at `now`: networks whose window has passed and ceiling buckets that left the day dropped. */
@@ -91,13 +106,16 @@ export function accountAtTime(s: AccountState, now: number, p: AccountPolicy): A
 		if (kept !== CLEAR) networks[key] = kept;
 	}
 	const ceiling = ceilingAtTime(s.ceiling, now, p.ceiling);
-	return Object.keys(networks).length === 0 && ceiling === NO_FAILURES ? NOTHING : { networks, ceiling };
+	const trusted = Object.entries(s.trusted ?? {}).filter(([, at]) => now < at + TRUST_MS);
+	if (Object.keys(networks).length === 0 && ceiling === NO_FAILURES && trusted.length === 0) return NOTHING;
+	return withTrusted({ networks, ceiling }, trusted.length ? Object.fromEntries(trusted) : undefined);
 }
 
 /** When everything the account holds can be forgotten. */
 export function accountForgetAt(s: AccountState, p: AccountPolicy): number {
 	const networks = Object.values(s.networks).map((state) => forgetAt(state, p.network));
-	return Math.max(ceilingForgetAt(s.ceiling, p.ceiling), ...networks);
+	const trusted = Object.values(s.trusted ?? {}).map((at) => at + TRUST_MS);
+	return Math.max(ceilingForgetAt(s.ceiling, p.ceiling), ...networks, ...trusted);
 }
 
 /** The other networks, at most {@link MAX_NETWORKS} - 1 of them, the most recently seen, so `network` fits. */
@@ -106,4 +124,8 @@ function newest(networks: Record<string, ThrottleState>, network: string): Recor
 	if (others.length < MAX_NETWORKS) return networks;
 	others.sort(([, a], [, b]) => b.lastAttemptAt - a.lastAttemptAt);
 	return Object.fromEntries(others.slice(0, MAX_NETWORKS - 1));
+}
+
+function withTrusted(s: Omit<AccountState, "trusted">, trusted: Record<string, number> | undefined): AccountState {
+	return trusted ? { ...s, trusted } : s;
 }

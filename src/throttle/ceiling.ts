@@ -66,6 +66,16 @@ export function admitPastCeiling(s: CeilingState, now: number, p: CeilingPolicy,
 }
 
 /**
+ * Counts an attempt from a network the owner signed in from lately: it is
+ * never refused by the ceiling (its own network lock still applies), so
+ * strangers who fill the ceiling cannot keep the owner out of their usual
+ * networks. It still counts, so a success gives back exactly what it took.
+ */
+export function countPastCeiling(s: CeilingState, now: number, p: CeilingPolicy): CeilingState {
+	return { buckets: add(prune(s.buckets, now, p.windowMs), now, p.windowMs), lockedUntil: s.lockedUntil };
+}
+
+/**
  * The attempt admitted at `admittedAt` succeeded: it is no failure, so it
  * leaves the count, and the lock it set (if any) is lifted. The day's other
  * failures stay: the owner's success does not wipe out a stranger's.

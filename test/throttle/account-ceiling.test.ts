@@ -74,6 +74,24 @@ describe("the daily ceiling without Turnstile", { timeout: 30_000 }, () => {
 		expect((await from(freshIp(), { email: c.email, password: c.password })).status).toBe(200);
 	});
 
+	it("never keeps the owner out of a network they signed in from lately; a new network waits", async () => {
+		const c = await customerAtT0();
+		const home = freshIp();
+		expect((await from(home, { email: c.email, password: c.password })).status).toBe(200);
+		await reachCeiling(c.email);
+		// Strangers keep the lock renewed: a fresh network is refused...
+		expect((await from(freshIp(), { email: c.email, password: c.password })).status).toBe(429);
+		// ...but the network the owner signed in from is not held by the ceiling, only by its own count.
+		await setThrottleClock(`customer:${c.customerId}`, T0 + SECOND);
+		expect((await from(home, { email: c.email, password: WRONG })).status).toBe(401);
+		expect((await from(home, { email: c.email, password: c.password })).status).toBe(200);
+		expect((await from(freshIp(), { email: c.email, password: c.password })).status).toBe(429);
+		// 30 days after its last success the trust has gone.
+		await setThrottleClock(`customer:${c.customerId}`, T0 + 31 * 86_400 * SECOND);
+		await reachCeiling(c.email);
+		expect((await from(home, { email: c.email, password: c.password })).status).toBe(429);
+	});
+
 	it("re-locks on each failure after a lock for the same bounded time, never longer", async () => {
 		const c = await customerAtT0();
 		await reachCeiling(c.email);

@@ -149,13 +149,25 @@ describe("the throttle object's storage", { timeout: 20_000 }, () => {
 		await expectLocked(await wrong(c), 60);
 	});
 
-	it("keeps only the day's failures for the ceiling after a successful sign-in, until the alarm", async () => {
+	it("keeps the day's failures for the ceiling and the network it trusts after a sign-in, until the alarm", async () => {
 		const c = await customerAtT0();
 		await statuses(2, () => wrong(c));
 		expect((await right(c)).status).toBe(200);
 		const { throttle } = (await stored(c.key)) as { throttle: { account: unknown } };
-		expect(throttle.account).toEqual({ networks: {}, ceiling: { buckets: { [T0 / BUCKET]: 2 }, lockedUntil: 0 } });
+		expect(throttle.account).toEqual({
+			networks: {},
+			ceiling: { buckets: { [T0 / BUCKET]: 2 }, lockedUntil: 0 },
+			trusted: { local: T0 },
+		});
+		// The day's failures go after a day; the trusted network after 30.
 		await setThrottleClock(c.key, T0 + DAY);
+		expect(await runDurableObjectAlarm(throttleStub(c.key))).toBe(true);
+		expect(((await stored(c.key)) as { throttle: { account: unknown } }).throttle.account).toEqual({
+			networks: {},
+			ceiling: { buckets: {}, lockedUntil: 0 },
+			trusted: { local: T0 },
+		});
+		await setThrottleClock(c.key, T0 + 30 * DAY);
 		expect(await runDurableObjectAlarm(throttleStub(c.key))).toBe(true);
 		expect(await stored(c.key)).toEqual({});
 	});
