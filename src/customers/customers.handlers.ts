@@ -10,7 +10,7 @@ import { hashPassword } from "../passwords/scrypt";
 import { takeGuess } from "../protection/guess-limit";
 import { startSession } from "../sessions/start-session";
 import { customerRepository } from "./customers.repository";
-import type { otpStatus, resendOtp, sendOtp, verifyOtp } from "./customers.routes";
+import type { otpStatus, otpStatusByBody, resendOtp, sendOtp, verifyOtp } from "./customers.routes";
 
 export const sendOtpHandler: RouteHandler<typeof sendOtp, AppEnv> = async (c) => {
 	const { name, email, phone, password, registrationId } = c.req.valid("json");
@@ -89,28 +89,31 @@ export const resendOtpHandler: RouteHandler<typeof resendOtp, AppEnv> = async (c
 	);
 };
 
-export const otpStatusHandler: RouteHandler<typeof otpStatus, AppEnv> = async (c) => {
-	const { phone, registrationId } = c.req.valid("query");
+export const otpStatusHandler: RouteHandler<typeof otpStatus, AppEnv> = async (c) =>
+	c.json(await statusOf(c, c.req.valid("query")), 200);
+
+export const otpStatusByBodyHandler: RouteHandler<typeof otpStatusByBody, AppEnv> = async (c) =>
+	c.json(await statusOf(c, c.req.valid("json")), 200);
+
+/** What otp-status answers for a registration, however the request named it. */
+async function statusOf(c: Context<AppEnv>, { phone, registrationId }: { phone: string; registrationId: string }) {
 	logPhone(c, phone);
 	const result = await challengeFor(c.env, phone).pending(registrationId, callerOf(c).network);
 	if (!result.ok) throw ApiError.from(result);
 	const now = c.get("now");
 	const seconds = (at: number) => Math.max(0, Math.ceil((at - now) / 1000));
-	return c.json(
-		{
-			success: true as const,
-			phone,
-			status: result.status,
-			channel: result.channel,
-			delivery: result.delivery,
-			expiresIn: seconds(result.expiresAt),
-			attemptsRemaining: result.attemptsRemaining,
-			resendIn: seconds(result.resendAt),
-			emailFallback: c.get("config").email.enabled,
-		},
-		200,
-	);
-};
+	return {
+		success: true as const,
+		phone,
+		status: result.status,
+		channel: result.channel,
+		delivery: result.delivery,
+		expiresIn: seconds(result.expiresAt),
+		attemptsRemaining: result.attemptsRemaining,
+		resendIn: seconds(result.resendAt),
+		emailFallback: c.get("config").email.enabled,
+	};
+}
 
 /** REGISTRATION_ID_REQUIRED=true: the id-less path of the seed's contract is closed. */
 function requireRegistrationId(c: Context<AppEnv>, registrationId: string | undefined): void {

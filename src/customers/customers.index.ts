@@ -1,6 +1,12 @@
 import { createRouter } from "../http/create-router";
-import { otpStatusHandler, resendOtpHandler, sendOtpHandler, verifyOtpHandler } from "./customers.handlers";
-import { otpStatus, resendOtp, sendOtp, verifyOtp } from "./customers.routes";
+import {
+	otpStatusByBodyHandler,
+	otpStatusHandler,
+	resendOtpHandler,
+	sendOtpHandler,
+	verifyOtpHandler,
+} from "./customers.handlers";
+import { otpStatus, otpStatusByBody, resendOtp, sendOtp, verifyOtp } from "./customers.routes";
 
 /** `/api/customers`: the registration flow. */
 export const customersRouter = createRouter();
@@ -8,4 +14,5 @@ customersRouter
 	.openapi(sendOtp, sendOtpHandler)
 	.openapi(verifyOtp, verifyOtpHandler)
 	.openapi(resendOtp, resendOtpHandler)
-	.openapi(otpStatus, otpStatusHandler);
+	.openapi(otpStatus, otpStatusHandler)
+	.openapi(otpStatusByBody, otpStatusByBodyHandler);

@@ -4,6 +4,7 @@ import { jsonGate, jsonRequest, jsonResponse } from "../http/openapi";
 import { SMS_SEND_ERRORS, smsSendGate } from "../protection/send-gate";
 import {
 	OtpSentResponse,
+	OtpStatusBody,
 	OtpStatusQuery,
 	OtpStatusResponse,
 	RegisteredResponse,
@@ -71,6 +72,22 @@ export const resendOtp = createRoute({
 			"SERVICE_UNAVAILABLE",
 			...SMS_SEND_ERRORS,
 		),
+	},
+});
+
+/** otp-status as a POST: what the bundled page uses. */
+export const otpStatusByBody = createRoute({
+	method: "post",
+	path: "/otp-status",
+	tags: ["Registration"],
+	summary: "Where the pending registration stands (the phone and registrationId in the body, out of every URL)",
+	description:
+		"The same answer as `GET /otp-status`. Prefer it: a URL (and with it the phone and the registrationId, which lets its holder change the registration) is kept by access logs and proxies.",
+	middleware: jsonGate,
+	request: { body: jsonRequest(OtpStatusBody) },
+	responses: {
+		200: jsonResponse(OtpStatusResponse, "A registration is pending"),
+		...errorResponses("OTP_NOT_FOUND", "OTP_EXPIRED"),
 	},
 });
 

@@ -27,6 +27,9 @@ export const ResendOtpBody = z
 	.object({ phone, registrationId: registrationId.optional(), channel: channel.default("sms") })
 	.openapi("ResendOtpRequest");
 
+/** The same as a body, so neither the phone nor the id lands in a URL (and so in access logs). */
+export const OtpStatusBody = z.object({ phone, registrationId }).openapi("OtpStatusRequest");
+
 export const OtpStatusQuery = z.object({
 	phone: phone.openapi({ param: { name: "phone", in: "query" } }),
 	registrationId: registrationId.openapi({ param: { name: "registrationId", in: "query" } }),

@@ -1,10 +1,13 @@
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import {
 	clientOn,
 	counterTotal,
 	customerCount,
 	lastCode,
+	post,
+	registrationIdOf,
+	sendOtp,
 	setClock,
 	smsTo,
 	storedChallenge,
@@ -214,5 +217,25 @@ describe("parallel requests for one registration", () => {
 		expect(new Set(rows.map((r) => r.id))).toEqual(new Set(results.flatMap((r) => r.body.registrationId ?? [])));
 		expect(await smsTo(phone)).toHaveLength(3);
 		expect(await storedMarks(phone, "send")).toHaveLength(3);
+	});
+});
+
+describe("otp-status as a POST", () => {
+	it("answers exactly what the GET answers, with the phone and the id out of the URL", async () => {
+		const phone = uniquePhone(AREA);
+		await setClock(phone, T0);
+		expect((await sendOtp(phone)).status).toBe(200);
+		const registrationId = registrationIdOf(phone) as string;
+		const byBody = await post("/api/customers/otp-status", { phone, registrationId });
+		expect(byBody.status).toBe(200);
+		const query = new URLSearchParams({ phone, registrationId });
+		const byQuery = await exports.default.fetch(`http://localhost/api/customers/otp-status?${query}`);
+		expect(await byBody.json()).toEqual(await byQuery.json());
+
+		const withoutId = await post("/api/customers/otp-status", { phone });
+		expect(withoutId.status).toBe(400);
+		expect(await withoutId.json()).toMatchObject({ code: "VALIDATION_ERROR", field: "registrationId" });
+		const someoneElses = await post("/api/customers/otp-status", { phone, registrationId: "B".repeat(22) });
+		expect(someoneElses.status).toBe(404);
 	});
 });
