@@ -416,7 +416,7 @@ describe("a delivery poll still on its way when the registration completes", () 
 		// The next otp-status (the delivery poll, every 3 s) is answered while the code is pending;
 		// its answer reaches the page only once the registration is complete.
 		const held: { route: Route; response: APIResponse }[] = [];
-		await page.route("**/api/customers/otp-status?*", async (route) => {
+		await page.route("**/api/customers/otp-status", async (route) => {
 			held.push({ route, response: await route.fetch() });
 		});
 		await expect.poll(() => held.length, { timeout: 10_000 }).toBeGreaterThan(0);
