@@ -61,7 +61,4 @@ export async function customerRow(id: number): Promise<{ id: number; phone: stri
 	return env.DB.prepare("SELECT id, phone, email FROM customers WHERE id = ?").bind(id).first();
 }
 
-/** The JSON body and the headers a test compares between two answers. */
-export async function answer(res: Response) {
-	return { status: res.status, retryAfter: res.headers.get("Retry-After"), body: await res.json() };
-}
+export { answer } from "../support/answer";

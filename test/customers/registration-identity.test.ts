@@ -16,6 +16,7 @@ import {
 	uniquePhone,
 	wrongCode,
 } from "../helpers";
+import { answer } from "../support/answer";
 
 /**
  * The registrationId: send-otp answers it; verify-otp, resend-otp and
@@ -29,15 +30,6 @@ const SECOND = 1000;
 let networks = 0;
 /** A client on a network no other test in this file uses; `vars` replace bindings for its requests. */
 const newClient = (vars: Record<string, string> = {}) => clientOn(`198.18.0.${++networks}`, vars);
-
-async function answer(res: Response | Promise<Response>) {
-	const r = await res;
-	return {
-		status: r.status,
-		retryAfter: r.headers.get("Retry-After"),
-		body: (await r.json()) as Record<string, unknown>,
-	};
-}
 
 const tally = (list: { status: number; body: Record<string, unknown> }[]) =>
 	list.reduce<Record<string, number>>((acc, { body }) => {

@@ -14,6 +14,7 @@ import {
 	uniquePhone,
 	wrongCode,
 } from "../helpers";
+import { answer } from "../support/answer";
 
 /**
  * A registration belongs to whoever started it. The owner and the stranger
@@ -34,15 +35,6 @@ const newClient = () => clientOn(`192.0.2.${++networks}`);
 const OWNER = { name: "Olive Owner", password: "the owner's own passphrase" };
 const STRANGER = { name: "Sam Stranger", password: "a stranger's passphrase" };
 const emailOf = (who: string, phone: string) => `${who}.${phone.slice(1)}@example.com`;
-
-async function answer(res: Response | Promise<Response>) {
-	const r = await res;
-	return {
-		status: r.status,
-		retryAfter: r.headers.get("Retry-After"),
-		body: (await r.json()) as Record<string, unknown>,
-	};
-}
 
 async function customerByPhone(phone: string) {
 	return env.DB.prepare("SELECT email, password_hash FROM customers WHERE phone = ?")

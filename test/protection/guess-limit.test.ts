@@ -9,6 +9,7 @@ import {
 	uniquePhone,
 	wrongCode,
 } from "../helpers";
+import { answer } from "../support/answer";
 
 /**
  * One client network's wrong codes across every phone: 30 a day
@@ -21,15 +22,6 @@ const AREA = "312";
 const T0 = Date.UTC(2030, 0, 1);
 const LIMIT = 30;
 const NEW_PASSWORD = "another long passphrase";
-
-async function answer(res: Response | Promise<Response>) {
-	const r = await res;
-	return {
-		status: r.status,
-		retryAfter: r.headers.get("Retry-After"),
-		body: (await r.json()) as Record<string, unknown>,
-	};
-}
 
 const pending = () => pendingRegistration(AREA, T0);
 
