@@ -4,12 +4,6 @@
  * Cloudflare), summarised before anything keeps it.
  */
 
-/** The client network a request came from (see {@link ipThrottleKey}), if it carries its address. */
-export function throttleKeyOf(request: Request): string | null {
-	const ip = clientIp(request);
-	return ip ? ipThrottleKey(ip) : null;
-}
-
 /** The key every request without a client address shares in production. */
 export const UNKNOWN_NETWORK = "unknown";
 
@@ -21,7 +15,9 @@ export const UNKNOWN_NETWORK = "unknown";
  * span phones or accounts are skipped.
  */
 export function clientNetwork(request: Request, production: boolean): string | null {
-	return throttleKeyOf(request) ?? (production ? UNKNOWN_NETWORK : null);
+	const ip = clientIp(request);
+	if (ip) return ipThrottleKey(ip);
+	return production ? UNKNOWN_NETWORK : null;
 }
 
 /** The client's IP address, or null when the request did not come through Cloudflare. */

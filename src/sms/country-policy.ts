@@ -9,14 +9,6 @@ export function numberOrigin(phone: string): { callingCode: string; countries: s
 }
 
 /**
- * The number range a number belongs to, for the conversion-rate guard: the
- * calling code and the next three digits (`+447071234567` → `+44707`).
- */
-export function numberPrefix(phone: string): string {
-	return phoneOf(phone).range;
-}
-
-/**
  * COUNTRY_NOT_ALLOWED when the number is blocked or, with an allow list, not
  * on it. An entry is a country (`GB`) or a calling code (`882`); a calling
  * code covers every number that dials it, countryless ranges included.

@@ -1,6 +1,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { phoneOf } from "../../src/phone/parse";
 import { prefixGuardFor } from "../../src/protection/prefix-guard";
 import {
 	admitSend,
@@ -10,7 +11,6 @@ import {
 	rate,
 	recordVerified,
 } from "../../src/protection/prefix-rules";
-import { numberPrefix } from "../../src/sms/country-policy";
 import { lastCode, sendOtp, setClock, smsTo, verifyOtp } from "../helpers";
 
 const MINUTE = 60_000;
@@ -36,9 +36,9 @@ function sends(s: PrefixState, at: number, n: number): PrefixState {
 
 describe("prefix rules", () => {
 	it("names a range by calling code and the next three digits", () => {
-		expect(numberPrefix("+447071234567")).toBe("+44707");
-		expect(numberPrefix("+14155552671")).toBe("+1415");
-		expect(numberPrefix("+37120012345")).toBe("+371200");
+		expect(phoneOf("+447071234567").range).toBe("+44707");
+		expect(phoneOf("+14155552671").range).toBe("+1415");
+		expect(phoneOf("+37120012345").range).toBe("+371200");
 	});
 
 	it("does not judge sends whose codes may still be verified", () => {
