@@ -1,15 +1,16 @@
 import type { MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
-import { accountRouter } from "./account/account.index";
 import { adminRouter } from "./admin/admin";
 import { type Config, getConfig } from "./config/config";
-import { customersRouter } from "./customers/customers.index";
-import { webhookRouter } from "./delivery/webhook";
-import { createRouter } from "./http/create-router";
-import { ApiError } from "./http/errors";
-import { renderError } from "./http/render-error";
-import { requestLog } from "./http/request-log";
-import { sessionsRouter } from "./sessions/sessions.index";
+import { accountRouter } from "./customers/account/account.index";
+import { customersRouter } from "./customers/registration/registration.index";
+import { sessionsRouter } from "./customers/sign-in/sign-in.index";
+import { ApiError } from "./errors/errors";
+import { webhookRouter } from "./messaging/status-webhook";
+import { deliverReceipt } from "./otp/receipts";
+import { createRouter } from "./platform/create-router";
+import { renderError } from "./platform/render-error";
+import { requestLog } from "./platform/request-log";
 import { securityHeaders } from "./site/security-headers";
 import { siteRouter } from "./site/site";
 
@@ -41,7 +42,7 @@ export function createApp({ clock = Date.now }: AppOptions = {}) {
 	app.route("/api/customers", sessionsRouter);
 	app.route("/api/customers", accountRouter);
 	app.route("/api/admin", adminRouter);
-	app.route("/", webhookRouter);
+	app.route("/", webhookRouter(deliverReceipt));
 
 	app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
 		type: "http",

@@ -1,10 +1,10 @@
 import { createApp } from "./app";
-import { pruneMessages } from "./delivery/prune";
+import { pruneMessages } from "./messaging/prune";
 
-export { PhoneChallenge } from "./challenge/phone-challenge";
-export { PrefixGuard } from "./protection/prefix-guard";
-export { RollingCounter } from "./protection/rolling-counter";
-export { LoginThrottle } from "./throttle/login-throttle";
+export { PrefixGuard } from "./abuse/prefix-guard";
+export { RollingCounter } from "./abuse/rolling-counter";
+export { LoginThrottle } from "./auth/throttle/login-throttle";
+export { PhoneChallenge } from "./otp/phone-challenge";
 
 const app = createApp();
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { generateCode, macCode, macsEqual, newRegistrationId } from "../src/challenge/code";
+import { generateCode, macCode, macsEqual, newRegistrationId } from "../src/otp/code";
 
 /** The largest multiple of 10^6 below 2^32; draws at or above it must be rejected. */
 const UNBIASED_LIMIT = 4_294_000_000;

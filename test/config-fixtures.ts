@@ -1,6 +1,6 @@
 import { expect } from "vitest";
 import { parseConfig } from "../src/config/config";
-import { ApiError, ERROR_CODES } from "../src/http/errors";
+import { ApiError, ERROR_CODES } from "../src/errors/errors";
 
 export const SECRET_32 = "0123456789abcdef0123456789abcdef";
 export const AUTH_TOKEN = "twilio-auth-token-that-must-stay-secret";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { getConfig, parseConfig } from "../src/config/config";
-import { ApiError } from "../src/http/errors";
+import { ApiError } from "../src/errors/errors";
 import {
 	AUTH_TOKEN,
 	configError,

@@ -1,7 +1,7 @@
 import { createExecutionContext, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { createApp } from "../src/app";
-import { twilioSignature } from "../src/delivery/twilio-signature";
+import { twilioSignature } from "../src/messaging/twilio-signature";
 import type { FakeEmail } from "./fakes/fake-resend";
 import { codeIn, FAKE_AUTH_TOKEN, type FakeMessage } from "./fakes/fake-twilio";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { hashPassword, needsRehash, verifyPassword } from "../src/auth/passwords";
 import type { ScryptParams } from "../src/config/config";
-import { hashPassword, needsRehash, verifyPassword } from "../src/passwords/scrypt";
 import { post, registration, storedChallenge, uniquePhone } from "./helpers";
 
 const AREA = "512";

@@ -1,8 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { messageRepository } from "../delivery/messages.repository";
-import { createRouter } from "../http/create-router";
-import { errorResponses } from "../http/error-schema";
-import { bearerSecurity, jsonResponse } from "../http/openapi";
+import { messageRepository } from "../messaging/message-log";
+import { createRouter } from "../platform/create-router";
+import { errorResponses } from "../platform/error-schema";
+import { bearerSecurity, jsonResponse } from "../platform/openapi";
 import { requireAdmin } from "./require-admin";
 import { summarize } from "./sms-stats";
 

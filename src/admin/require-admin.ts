@@ -1,6 +1,6 @@
 import { createMiddleware } from "hono/factory";
-import type { AppEnv } from "../http/app-env";
-import { ApiError } from "../http/errors";
+import { ApiError } from "../errors/errors";
+import type { AppEnv } from "../platform/app-env";
 
 const encoder = new TextEncoder();
 

@@ -1,4 +1,4 @@
-import type { ChannelCounts, FailureCount } from "../delivery/messages.repository";
+import type { ChannelCounts, FailureCount } from "../messaging/message-log";
 
 export interface SmsStats {
 	sends: number;

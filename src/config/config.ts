@@ -1,6 +1,5 @@
 import type { CountryCode } from "libphonenumber-js";
-import { ApiError } from "../http/errors";
-import type { TurnstileConfig } from "../turnstile/turnstile";
+import { ApiError } from "../errors/errors";
 import { type EnvVars, envSchema } from "./env-schema";
 
 const DEV_OTP_SECRET = "dev-only-otp-secret-never-use-in-production!";
@@ -140,6 +139,16 @@ export interface Config {
 		/** The lock once that ceiling is reached and Turnstile is not configured. */
 		accountLockoutMs: number;
 	};
+}
+
+/** Where and how to reach Cloudflare's siteverify API. */
+export interface TurnstileConfig {
+	secretKey: string;
+	/** The full siteverify URL, normally https://challenges.cloudflare.com/turnstile/v0/siteverify. */
+	verifyUrl: string;
+	timeoutMs: number;
+	/** When set, a token solved on any other hostname is refused. */
+	expectedHostname?: string;
 }
 
 const cache = new WeakMap<object, Config>();

@@ -1,7 +1,7 @@
 import { isSupportedCountry } from "libphonenumber-js";
 import { z } from "zod";
-import { scryptLimitProblems } from "../passwords/scrypt";
 import { normalizePhone } from "../phone/normalize";
+import { scryptLimitProblems } from "./scrypt-limits";
 
 /**
  * The Worker's variables and secrets as zod reads them: types, ranges,

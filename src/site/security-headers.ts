@@ -1,5 +1,5 @@
 import { createMiddleware } from "hono/factory";
-import type { AppEnv } from "../http/app-env";
+import type { AppEnv } from "../platform/app-env";
 
 /**
  * The policy of every page and API answer: scripts, styles, fonts and

@@ -1,7 +1,7 @@
 import { Scalar } from "@scalar/hono-api-reference";
 import { Hono, type MiddlewareHandler } from "hono";
-import type { AppEnv } from "../http/app-env";
-import { ApiError } from "../http/errors";
+import { ApiError } from "../errors/errors";
+import type { AppEnv } from "../platform/app-env";
 import { cspNonce } from "./security-headers";
 
 /** Where `npm install` puts the API reference's browser build (scripts/vendor-assets.mjs). */

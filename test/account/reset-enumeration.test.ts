@@ -1,7 +1,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { maskPhone } from "../../src/http/log";
+import { maskPhone } from "../../src/platform/log";
 import {
 	counterTotal,
 	failNextSms,

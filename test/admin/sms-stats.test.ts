@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { summarize } from "../../src/admin/sms-stats";
 import { createApp } from "../../src/app";
-import { type ChannelCounts, type MessageReport, messageRepository } from "../../src/delivery/messages.repository";
+import { type ChannelCounts, type MessageReport, messageRepository } from "../../src/messaging/message-log";
 
 const TOKEN = "test-admin-token-test-admin-token-0123456789";
 const PATH = "/api/admin/sms-stats";

@@ -1,13 +1,13 @@
 import { DurableObject } from "cloudflare:workers";
 import { Hono } from "hono";
 import { createApp } from "../../src/app";
+import { hashPassword } from "../../src/auth/passwords";
 import { getConfig } from "../../src/config/config";
-import { hashPassword } from "../../src/passwords/scrypt";
 
-export { PhoneChallenge } from "../../src/challenge/phone-challenge";
-export { PrefixGuard } from "../../src/protection/prefix-guard";
-export { RollingCounter } from "../../src/protection/rolling-counter";
-export { LoginThrottle } from "../../src/throttle/login-throttle";
+export { PrefixGuard } from "../../src/abuse/prefix-guard";
+export { RollingCounter } from "../../src/abuse/rolling-counter";
+export { LoginThrottle } from "../../src/auth/throttle/login-throttle";
+export { PhoneChallenge } from "../../src/otp/phone-challenge";
 
 /**
  * The production app plus baseline routes under `/bench/`, for `npm run bench`

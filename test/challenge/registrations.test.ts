@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { isFailure, live, type Registrations, resolve, startRefusal } from "../../src/challenge/registrations";
-import { type ChallengeState, consume, EMPTY, issue, type Registration, wrongGuess } from "../../src/challenge/rules";
+import { isFailure, live, type Registrations, resolve, startRefusal } from "../../src/otp/registrations";
+import { type ChallengeState, consume, EMPTY, issue, type Registration, wrongGuess } from "../../src/otp/rules";
 import { OTP_POLICY } from "../support/otp-policy";
 
 const policy = OTP_POLICY;

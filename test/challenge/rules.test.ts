@@ -15,7 +15,7 @@ import {
 	settle,
 	verifyRefusal,
 	wrongGuess,
-} from "../../src/challenge/rules";
+} from "../../src/otp/rules";
 import { OTP_POLICY } from "../support/otp-policy";
 
 const policy = OTP_POLICY;

@@ -10,7 +10,7 @@ import {
 	rateLimited,
 	recent,
 	sendShareRefusal,
-} from "../../src/challenge/shares";
+} from "../../src/otp/shares";
 import { OTP_POLICY } from "../support/otp-policy";
 
 const policy = OTP_POLICY;

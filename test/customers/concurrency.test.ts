@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { UNKNOWN_NETWORK } from "../../src/http/client";
+import { UNKNOWN_NETWORK } from "../../src/abuse/client-network";
 import {
 	challengeStub,
 	customerCount,

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { verifyPassword } from "../../src/passwords/scrypt";
+import { verifyPassword } from "../../src/auth/passwords";
 import { codeIn } from "../fakes/fake-twilio";
 import {
 	type Client,

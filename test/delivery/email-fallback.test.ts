@@ -1,8 +1,8 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { prefixGuardFor } from "../../src/abuse/prefix-guard";
 import { createApp } from "../../src/app";
-import { prefixGuardFor } from "../../src/protection/prefix-guard";
 import { MAGIC_EMAILS } from "../fakes/fake-resend";
 import {
 	emailsTo,

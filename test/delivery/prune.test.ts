@@ -1,8 +1,8 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { messageRepository } from "../../src/delivery/messages.repository";
 import worker from "../../src/index";
+import { messageRepository } from "../../src/messaging/message-log";
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2031, 5, 1);

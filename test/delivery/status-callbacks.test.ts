@@ -1,10 +1,10 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { PhoneChallenge } from "../../src/challenge/phone-challenge";
-import { messageRepository } from "../../src/delivery/messages.repository";
-import { twilioSignature } from "../../src/delivery/twilio-signature";
-import { UNKNOWN_NETWORK } from "../../src/http/client";
+import { UNKNOWN_NETWORK } from "../../src/abuse/client-network";
+import { messageRepository } from "../../src/messaging/message-log";
+import { twilioSignature } from "../../src/messaging/twilio-signature";
+import { PhoneChallenge } from "../../src/otp/phone-challenge";
 import { FAKE_AUTH_TOKEN } from "../fakes/fake-twilio";
 import {
 	challengeStub,

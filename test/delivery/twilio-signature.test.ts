@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { twilioSignature, twilioSignatureValid } from "../../src/delivery/twilio-signature";
+import { twilioSignature, twilioSignatureValid } from "../../src/messaging/twilio-signature";
 
 /*
  * Expected signatures were computed with twilio-node 5.13.1's own

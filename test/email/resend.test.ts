@@ -1,9 +1,9 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { getConfig, parseConfig, type ResendConfig } from "../../src/config/config";
-import { otpEmail } from "../../src/email/message";
-import { resendSender } from "../../src/email/resend";
-import { createEmailSender, type Email } from "../../src/email/sender";
+import { otpEmail } from "../../src/messaging/email/message";
+import { resendSender } from "../../src/messaging/email/resend";
+import { createEmailSender, type Email } from "../../src/messaging/email/sender";
 import { configErrorMessage as configError, development } from "../config-fixtures";
 import { FAKE_RESEND_KEY, MAGIC_EMAILS } from "../fakes/fake-resend";
 import { emailsTo, RESEND } from "../helpers";

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { clientIp, clientNetwork, ipSummary, ipThrottleKey, UNKNOWN_NETWORK, userAgent } from "../../src/http/client";
+import {
+	clientIp,
+	clientNetwork,
+	ipSummary,
+	ipThrottleKey,
+	UNKNOWN_NETWORK,
+	userAgent,
+} from "../../src/abuse/client-network";
 
 const request = (headers: Record<string, string>, cf?: { country: string }) =>
 	new Request("http://localhost/", { headers, cf } as RequestInit);

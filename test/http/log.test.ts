@@ -1,6 +1,6 @@
 import { DrizzleQueryError } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { errorMessage } from "../../src/http/log";
+import { errorMessage } from "../../src/platform/log";
 
 const EMAIL = "jane.doe@example.com";
 const HASH = "$scrypt$ln=15,r=8,p=3$c2FsdA$aGFzaA";

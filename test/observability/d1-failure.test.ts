@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { hashPassword } from "../../src/passwords/scrypt";
+import { hashPassword } from "../../src/auth/passwords";
 import { lastCode, login, PASSWORD, post, registeredCustomer, registration, sendOtp, uniquePhone } from "../helpers";
 import { argumentTexts, captureLogs, type LogCapture } from "./capture";
 

@@ -1,7 +1,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { type Buckets, total } from "../../src/protection/counter-rules";
+import { type Buckets, total } from "../../src/abuse/counter-rules";
 import {
 	customerCount,
 	lastCode,

@@ -1,9 +1,9 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { reserveSms } from "../../src/abuse/budget";
+import { type Buckets, forgetAt, giveBack, prune, take, total } from "../../src/abuse/counter-rules";
 import type { SmsPolicy } from "../../src/config/config";
-import { type Buckets, forgetAt, giveBack, prune, take, total } from "../../src/protection/counter-rules";
-import { reserveSms } from "../../src/protection/reserve";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

@@ -1,10 +1,10 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { countryRefusal, numberOrigin } from "../../src/abuse/country-policy";
 import { createApp } from "../../src/app";
 import { parseConfig, type SmsPolicy } from "../../src/config/config";
-import { customerRepository } from "../../src/customers/customers.repository";
-import { countryRefusal, numberOrigin } from "../../src/sms/country-policy";
+import { customerRepository } from "../../src/customers/repository";
 import { answer, sendReset, verifyReset } from "../account/account-helpers";
 import { configErrorMessage } from "../config-fixtures";
 import { post, sendOtp, smsTo, storedChallenge, uniquePhone } from "../helpers";

@@ -1,7 +1,7 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { customerRepository } from "../../src/customers/customers.repository";
+import { customerRepository } from "../../src/customers/repository";
 import {
 	challengeStub,
 	lastCode,

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
 import { parseConfig } from "../../src/config/config";
-import { ApiError } from "../../src/http/errors";
+import { ApiError } from "../../src/errors/errors";
 import { registration, smsTo } from "../helpers";
 
 /** The app reading national numbers as `country`'s (or with no default when undefined). */

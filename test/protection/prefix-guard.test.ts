@@ -1,8 +1,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { phoneOf } from "../../src/phone/parse";
-import { prefixGuardFor } from "../../src/protection/prefix-guard";
+import { prefixGuardFor } from "../../src/abuse/prefix-guard";
 import {
 	admitSend,
 	FRESH,
@@ -10,7 +9,8 @@ import {
 	type PrefixState,
 	rate,
 	recordVerified,
-} from "../../src/protection/prefix-rules";
+} from "../../src/abuse/prefix-rules";
+import { phoneOf } from "../../src/phone/parse";
 import { lastCode, sendOtp, setClock, smsTo, verifyOtp } from "../helpers";
 
 const MINUTE = 60_000;

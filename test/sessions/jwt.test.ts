@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type JwtClaims, signJwt, verifyJwt } from "../../src/tokens/jwt";
+import { type JwtClaims, signJwt, verifyJwt } from "../../src/auth/jwt";
 import { b64json, forge, hmac } from "./session-helpers";
 
 const SECRET = "unit-test-secret-unit-test-secret-0123456789";

@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { customerRepository } from "../../src/customers/customers.repository";
-import { hashPassword } from "../../src/passwords/scrypt";
-import { sessionRepository } from "../../src/sessions/sessions.repository";
+import { hashPassword } from "../../src/auth/passwords";
+import { sessionRepository } from "../../src/auth/sessions.repository";
+import { customerRepository } from "../../src/customers/repository";
 import { login, PASSWORD, registeredCustomer } from "../helpers";
 import { storedHash } from "./session-helpers";
 

@@ -1,8 +1,8 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { createApp } from "../../src/app";
+import { base64url } from "../../src/auth/jwt";
 import { getConfig } from "../../src/config/config";
-import { base64url } from "../../src/tokens/jwt";
 import { login, post, withToken } from "../helpers";
 
 /** Shared by the session test files: decoding and forging tokens, calling the app at a chosen time. */

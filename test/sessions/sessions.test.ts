@@ -1,9 +1,9 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
-import { customerRepository } from "../../src/customers/customers.repository";
-import { hashPassword, verifyPassword } from "../../src/passwords/scrypt";
-import { hashTokenId } from "../../src/sessions/session-tokens";
+import { hashPassword, verifyPassword } from "../../src/auth/passwords";
+import { hashTokenId } from "../../src/auth/session-tokens";
+import { customerRepository } from "../../src/customers/repository";
 import { login, PASSWORD, registeredCustomer, uniquePhone } from "../helpers";
 import { answer, decode, me, refresh, sessionRow, sidOf, signIn, storedHash } from "./session-helpers";
 

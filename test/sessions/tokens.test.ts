@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { readSessionToken, signSessionToken } from "../../src/sessions/session-tokens";
-import { signJwt } from "../../src/tokens/jwt";
+import { signJwt } from "../../src/auth/jwt";
+import { readSessionToken, signSessionToken } from "../../src/auth/session-tokens";
 import { lastCode, post, registeredCustomer, sendOtp, uniquePhone } from "../helpers";
 import {
 	answer,

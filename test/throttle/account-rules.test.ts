@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { total } from "../../src/protection/counter-rules";
+import { total } from "../../src/abuse/counter-rules";
 import {
 	type AccountPolicy,
 	type AccountState,
@@ -9,8 +9,8 @@ import {
 	admitToAccount,
 	MAX_NETWORKS,
 	NOTHING,
-} from "../../src/throttle/account-rules";
-import { DAY_MS } from "../../src/throttle/ceiling";
+} from "../../src/auth/throttle/account-rules";
+import { DAY_MS } from "../../src/auth/throttle/ceiling";
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { total } from "../../src/protection/counter-rules";
+import { total } from "../../src/abuse/counter-rules";
 import {
 	admitPastCeiling,
 	type CeilingPolicy,
@@ -9,7 +9,7 @@ import {
 	ceilingSucceeded,
 	DAY_MS,
 	NO_FAILURES,
-} from "../../src/throttle/ceiling";
+} from "../../src/auth/throttle/ceiling";
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;

@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { UNKNOWN_NETWORK } from "../../src/abuse/client-network";
 import { createApp } from "../../src/app";
 import { parseConfig } from "../../src/config/config";
-import { UNKNOWN_NETWORK } from "../../src/http/client";
 import { production } from "../config-fixtures";
 import { login, registeredCustomer, setThrottleClock } from "../helpers";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { admit, atTime, CLEAR, forgetAt, refund, type ThrottleState } from "../../src/auth/throttle/rules";
 import type { ThrottlePolicy } from "../../src/config/config";
-import { admit, atTime, CLEAR, forgetAt, refund, type ThrottleState } from "../../src/throttle/rules";
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;

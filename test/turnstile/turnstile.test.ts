@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { type TurnstileConfig, verifyTurnstile } from "../../src/turnstile/turnstile";
+import { verifyTurnstile } from "../../src/abuse/turnstile";
+import type { TurnstileConfig } from "../../src/config/config";
 import {
 	createFakeTurnstile,
 	DUMMY_TOKEN,

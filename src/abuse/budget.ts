@@ -1,0 +1,61 @@
+import type { SmsPolicy } from "../config/config";
+import { type Failure, failure } from "../errors/errors";
+import { phoneOf } from "../phone/parse";
+import { log, maskPhone } from "../platform/log";
+import { HOUR_MS } from "./counter-rules";
+
+/** What was taken from which counters, so something that did not happen can give it back. */
+export interface Reservation {
+	release(): Promise<void>;
+}
+
+/** One counter to take from: its scope (the object's name), its limit and window. */
+export interface Quota {
+	scope: string;
+	limit: number;
+	windowMs: number;
+}
+
+const counter = (env: Env, scope: string) => env.COUNTERS.get(env.COUNTERS.idFromName(scope));
+
+/**
+ * Takes one from each quota in turn (a limit of 0 is no limit). On the first
+ * refusal it gives back what it took and answers which quota refused and when
+ * to retry, so a refused request never counts against the others.
+ */
+export async function takeQuotas(
+	env: Env,
+	quotas: Quota[],
+): Promise<Reservation | { refused: Quota; retryAfter: number }> {
+	const taken: [scope: string, at: number][] = [];
+	const release = async () => {
+		await Promise.all(taken.map(([scope, at]) => counter(env, scope).giveBack(at)));
+	};
+	for (const quota of quotas) {
+		if (quota.limit <= 0) continue;
+		const result = await counter(env, quota.scope).take(quota.limit, quota.windowMs);
+		if ("retryAfter" in result) {
+			await release();
+			return { refused: quota, retryAfter: result.retryAfter };
+		}
+		taken.push([quota.scope, result.at]);
+	}
+	return { release };
+}
+
+/**
+ * Takes one SMS from the global hourly budget, then from the budget of the
+ * number's calling code. A refusal is SMS_BUDGET_EXHAUSTED with Retry-After,
+ * logged as an error: it means an attack or a mis-set budget, and someone
+ * should look.
+ */
+export async function reserveSms(env: Env, policy: SmsPolicy, phone: string): Promise<Reservation | Failure> {
+	const result = await takeQuotas(env, [
+		{ scope: "global", limit: policy.budgetPerHour, windowMs: HOUR_MS },
+		{ scope: `cc:${phoneOf(phone).callingCode}`, limit: policy.budgetPerCountryPerHour, windowMs: HOUR_MS },
+	]);
+	if ("release" in result) return result;
+	const { scope, limit } = result.refused;
+	log("error", "sms_budget_exhausted", { scope, limit, phone: maskPhone(phone) });
+	return failure("SMS_BUDGET_EXHAUSTED", { retryAfter: result.retryAfter });
+}

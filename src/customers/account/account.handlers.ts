@@ -1,0 +1,89 @@
+import type { RouteHandler } from "@hono/zod-openapi";
+import { countryRefusal } from "../../abuse/country-policy";
+import { takeGuess } from "../../abuse/guess-limit";
+import { verifyPassword } from "../../auth/passwords";
+import { profile } from "../../auth/start-session";
+import { accountKey, beginLoginAttempt, resetLoginThrottle } from "../../auth/throttle/login-attempt";
+import { ApiError } from "../../errors/errors";
+import { callerOf } from "../../otp/caller";
+import { challengeFor } from "../../otp/challenge-for";
+import type { AppEnv } from "../../platform/app-env";
+import { errorMessage, log, maskPhone } from "../../platform/log";
+import { logPhone } from "../../platform/request-log";
+import { customerRepository } from "../repository";
+import type { deleteMe, getMe, sendResetOtp, verifyReset } from "./account.routes";
+
+export const getMeHandler: RouteHandler<typeof getMe, AppEnv> = async (c) => {
+	const { customer } = c.get("auth");
+	return c.json(
+		{
+			success: true as const,
+			customer: {
+				...profile(customer),
+				phoneVerifiedAt: customer.phoneVerifiedAt?.toISOString() ?? null,
+				emailVerifiedAt: customer.emailVerifiedAt?.toISOString() ?? null,
+				createdAt: customer.createdAt.toISOString(),
+			},
+		},
+		200,
+	);
+};
+
+export const deleteMeHandler: RouteHandler<typeof deleteMe, AppEnv> = async (c) => {
+	const { password } = c.req.valid("json");
+	const { customer } = c.get("auth");
+	// A stolen access token must not become a way to guess the password.
+	const attempt = await beginLoginAttempt(c, accountKey(customer.id));
+	if (!(await verifyPassword(password, customer.passwordHash))) throw new ApiError("INVALID_CREDENTIALS");
+	await attempt.succeeded();
+	await customerRepository(c.env.DB).delete(customer.id);
+	log("info", "customer_deleted", { customerId: customer.id });
+	return c.json({ success: true as const, message: "Your account has been deleted" }, 200);
+};
+
+export const sendResetOtpHandler: RouteHandler<typeof sendResetOtp, AppEnv> = async (c) => {
+	const { phone } = c.req.valid("json");
+	logPhone(c, phone);
+	// The country depends on the number alone, so refusing it tells nothing about an account.
+	const refused = countryRefusal(phone, c.get("config").smsPolicy);
+	if (refused) throw ApiError.from(refused);
+	const customer = await customerRepository(c.env.DB).findBy({ phone });
+	// A phone never proven by SMS (registered by the email fallback) may belong to a stranger:
+	// it gets the decoy, exactly like a number no customer has.
+	const owner = customer?.phoneVerifiedAt ? customer : undefined;
+	// The object call (and the SMS) run after the answer, known number or not, so
+	// neither the answer nor its timing tells whether the number is registered.
+	// A refused or failed send leaves a decoy, as an unknown number does: the operator's log tells them apart.
+	const started = challengeFor(c.env, phone)
+		.startReset(owner?.id ?? null, phone, callerOf(c))
+		.then(
+			(result) => {
+				if (!result.ok) log("info", "password_reset_not_sent", { phone: maskPhone(phone), code: result.code });
+			},
+			(err: unknown) => log("error", "password_reset_failed", { phone: maskPhone(phone), error: errorMessage(err) }),
+		);
+	c.executionCtx.waitUntil(started);
+	return c.json(
+		{
+			success: true as const,
+			message: "If this phone number belongs to an account, a code is on its way",
+			expiresIn: c.get("config").otp.ttlMs / 1000,
+		},
+		200,
+	);
+};
+
+export const verifyResetHandler: RouteHandler<typeof verifyReset, AppEnv> = async (c) => {
+	const { phone, otp, newPassword } = c.req.valid("json");
+	logPhone(c, phone);
+	const guess = await takeGuess(c);
+	const { counted, ...result } = await challengeFor(c.env, phone).verifyReset(otp, newPassword, callerOf(c));
+	if (!counted) await guess.release();
+	if (!result.ok) throw ApiError.from(result);
+	// The phone proved who this is: earlier failed sign-ins no longer stand in the way.
+	await resetLoginThrottle(c.env, result.customerId);
+	return c.json(
+		{ success: true as const, message: "Your password has been changed; every session has been signed out" },
+		200,
+	);
+};

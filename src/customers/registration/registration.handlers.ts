@@ -1,0 +1,122 @@
+import type { RouteHandler } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { takeGuess } from "../../abuse/guess-limit";
+import { hashPassword } from "../../auth/passwords";
+import { startSession } from "../../auth/start-session";
+import { ApiError } from "../../errors/errors";
+import { callerOf } from "../../otp/caller";
+import { challengeFor } from "../../otp/challenge-for";
+import type { AppEnv } from "../../platform/app-env";
+import { errorMessage, log } from "../../platform/log";
+import { logPhone } from "../../platform/request-log";
+import { customerRepository } from "../repository";
+import type { otpStatus, otpStatusByBody, resendOtp, sendOtp, verifyOtp } from "./registration.routes";
+
+export const sendOtpHandler: RouteHandler<typeof sendOtp, AppEnv> = async (c) => {
+	const { name, email, phone, password, registrationId } = c.req.valid("json");
+	const config = c.get("config");
+	const caller = callerOf(c);
+	logPhone(c, phone);
+	// Cheap refusals first (an indexed read, a read-only object call), so a flood
+	// of refused sends never pays for the password hash (~250 ms of CPU).
+	const taken = await customerRepository(c.env.DB).findTaken(email, phone);
+	if (taken) throw new ApiError("CUSTOMER_EXISTS", `A customer with this ${taken} already exists`, { field: taken });
+	const challenge = challengeFor(c.env, phone);
+	const refused = await challenge.checkSend(phone, registrationId, caller.network);
+	if (refused) throw ApiError.from(refused);
+	const passwordHash = await hashPassword(password, config.scrypt);
+	const result = await challenge.start({ name, email, phone, passwordHash }, registrationId, caller);
+	if (!result.ok) throw ApiError.from(result);
+	return c.json(
+		{
+			success: true as const,
+			message: "OTP sent successfully to your phone number",
+			phone,
+			registrationId: result.registrationId,
+			channel: result.channel,
+			delivery: result.delivery,
+			expiresIn: config.otp.ttlMs / 1000,
+		},
+		200,
+	);
+};
+
+export const verifyOtpHandler: RouteHandler<typeof verifyOtp, AppEnv> = async (c) => {
+	const { phone, otp, registrationId } = c.req.valid("json");
+	logPhone(c, phone);
+	requireRegistrationId(c, registrationId);
+	const guess = await takeGuess(c);
+	const { counted, ...result } = await challengeFor(c.env, phone).verify(otp, registrationId, callerOf(c));
+	if (!counted) await guess.release();
+	if (!result.ok) throw ApiError.from(result);
+	const { customerId } = result;
+	// The customer exists now, whatever happens next: a session that cannot be
+	// stored costs the tokens (the customer signs in), never the registration.
+	const tokens = await startSession(c, { id: customerId, passwordHash: null }).catch((err: unknown) => {
+		log("error", "session_after_registration_failed", { customerId, error: errorMessage(err) });
+		return null;
+	});
+	return c.json(
+		{ success: true as const, message: "Customer registered successfully", customerId, ...(tokens ?? {}) },
+		201,
+	);
+};
+
+export const resendOtpHandler: RouteHandler<typeof resendOtp, AppEnv> = async (c) => {
+	const { phone, channel, registrationId } = c.req.valid("json");
+	logPhone(c, phone);
+	requireRegistrationId(c, registrationId);
+	if (channel === "email" && !c.get("config").email.enabled) throw new ApiError("CHANNEL_UNAVAILABLE");
+	// An emailed code proves the email instead of the phone: only the registration's holder may switch to it.
+	if (channel === "email" && registrationId === undefined)
+		throw new ApiError("VALIDATION_ERROR", "registrationId: is required for the email channel", {
+			field: "registrationId",
+		});
+	const result = await challengeFor(c.env, phone).resend(channel, registrationId, callerOf(c));
+	if (!result.ok) throw ApiError.from(result);
+	return c.json(
+		{
+			success: true as const,
+			message: channel === "email" ? "OTP sent to the registration's email address" : "OTP resent successfully",
+			phone,
+			// Only to whoever named it: an id-less resend must never hand out the owner's id.
+			...(registrationId ? { registrationId } : {}),
+			channel: result.channel,
+			delivery: result.delivery,
+			expiresIn: c.get("config").otp.ttlMs / 1000,
+		},
+		200,
+	);
+};
+
+export const otpStatusHandler: RouteHandler<typeof otpStatus, AppEnv> = async (c) =>
+	c.json(await statusOf(c, c.req.valid("query")), 200);
+
+export const otpStatusByBodyHandler: RouteHandler<typeof otpStatusByBody, AppEnv> = async (c) =>
+	c.json(await statusOf(c, c.req.valid("json")), 200);
+
+/** What otp-status answers for a registration, however the request named it. */
+async function statusOf(c: Context<AppEnv>, { phone, registrationId }: { phone: string; registrationId: string }) {
+	logPhone(c, phone);
+	const result = await challengeFor(c.env, phone).pending(registrationId, callerOf(c).network);
+	if (!result.ok) throw ApiError.from(result);
+	const now = c.get("now");
+	const seconds = (at: number) => Math.max(0, Math.ceil((at - now) / 1000));
+	return {
+		success: true as const,
+		phone,
+		status: result.status,
+		channel: result.channel,
+		delivery: result.delivery,
+		expiresIn: seconds(result.expiresAt),
+		attemptsRemaining: result.attemptsRemaining,
+		resendIn: seconds(result.resendAt),
+		emailFallback: c.get("config").email.enabled,
+	};
+}
+
+/** REGISTRATION_ID_REQUIRED=true: the id-less path of the seed's contract is closed. */
+function requireRegistrationId(c: Context<AppEnv>, registrationId: string | undefined): void {
+	if (registrationId === undefined && c.get("config").registrationIdRequired)
+		throw new ApiError("VALIDATION_ERROR", "registrationId: is required", { field: "registrationId" });
+}

@@ -1,0 +1,10 @@
+import type { Context } from "hono";
+import { clientNetwork, UNKNOWN_NETWORK } from "../abuse/client-network";
+import type { AppEnv } from "../platform/app-env";
+import type { Caller } from "./phone-challenge";
+
+/** The client network a phone's shares are keyed to (one shared key without an address), and the request. */
+export function callerOf(c: Context<AppEnv>): Caller {
+	const production = c.get("config").environment === "production";
+	return { network: clientNetwork(c.req.raw, production) ?? UNKNOWN_NETWORK, requestId: c.get("requestId") };
+}
