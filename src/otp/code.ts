@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import type { Purpose } from "./rules";
+import type { Purpose } from "./state";
 
 const CODE_SPACE = 1_000_000;
 // The largest multiple of 10^6 below 2^32: draws at or above it are rejected,
@@ -50,3 +50,6 @@ export function newRegistrationId(): string {
 export function macsEqual(a: Uint8Array, b: Uint8Array): boolean {
 	return a.length === b.length && timingSafeEqual(a, b);
 }
+
+/** Random bytes are the MAC of no code. */
+export const randomMac = () => crypto.getRandomValues(new Uint8Array(32));

@@ -1,43 +1,73 @@
 import { DurableObject } from "cloudflare:workers";
-import { countryRefusal } from "../abuse/country-policy";
-import { hashPassword } from "../auth/passwords";
-import { type Config, getConfig } from "../config/config";
-import { customerRepository } from "../customers/repository";
+import { getConfig, type OtpPolicy } from "../config/config";
 import { type Failure, failure } from "../errors/errors";
-import { type Delivery, deliveryOf } from "../messaging/status";
-import { errorMessage, log, maskPhone } from "../platform/log";
-import { macCode, macsEqual, newRegistrationId } from "./code";
+import { type Delivery, deliveryOf, statusRank } from "../messaging/status";
+import { consume, verifyRefusal, wrongGuess } from "./attempts";
+import { guessShareRefusal, type Mark, mark, sendShareRefusal } from "./caps";
+import { generateCode, macCode, macsEqual, newRegistrationId, randomMac } from "./code";
+import { cooldownRefusal } from "./cooldown";
+import { InFlight } from "./in-flight";
 import { PhoneStore } from "./phone-store";
 import { isFailure, resolve, startRefusal } from "./registrations";
+import { delivered, issue, resendRefusal, revertSend } from "./sends";
 import {
 	type ChallengeState,
 	type Channel,
-	consume,
-	cooldownRefusal,
-	delivered,
 	EMPTY,
-	issue,
+	holdsCode,
 	type Purpose,
 	type Registration,
-	resendRefusal,
+	type ResetRequest,
 	type Subjects,
-	verifyRefusal,
-	wrongGuess,
-} from "./rules";
-import { CodeSender, randomMac } from "./send-pipeline";
-import { guessShareRefusal, mark, sendShareRefusal } from "./shares";
-
-export type SendResult =
-	| { ok: true; registrationId: string; expiresAt: number; channel: Channel; delivery: Delivery }
-	| Failure;
-/** `counted`: a wrong code was counted (the caller keeps what it took from the network's daily share). */
-export type VerifyResult = ({ ok: true; customerId: number } | Failure) & { counted?: boolean };
+} from "./state";
 
 /** Who is asking: the client network every share is keyed to, and the request for the logs. */
 export interface Caller {
 	network: string;
 	requestId?: string;
 }
+
+/** What a phone's object needs of the configuration, and nothing more. */
+export interface PhonePolicy {
+	otp: OtpPolicy;
+	otpSecret: string;
+	/** TEST_PHONE_NUMBERS: a fixed code, never sent. */
+	testNumbers: ReadonlyMap<string, string>;
+}
+
+/** A code issued and committed, for the send pipeline: the only way a code leaves the object. */
+export interface Issued {
+	ok: true;
+	purpose: Purpose;
+	/** The registration's id, or `reset`. */
+	id: string;
+	generation: number;
+	/** Null when nothing is to be delivered: a test number's fixed code, a decoy reset. */
+	code: string | null;
+	expiresAt: number;
+	challengeId: string;
+	channel: Channel;
+	/** The registration's own address, for the email channel. */
+	email?: string;
+	/** The object's clock when it issued the code. */
+	at: number;
+}
+
+/** A right code: what it proved, taken out of the object (see giveBack). */
+export interface Verified<S> {
+	ok: true;
+	subject: S;
+	id: string;
+	generation: number;
+	challengeId: string | null;
+	channel: Channel | null;
+	at: number;
+	/** Only a wrong code is counted. */
+	counted?: undefined;
+}
+
+/** `counted`: a wrong code was counted (the caller keeps what it took from the network's daily share). */
+export type Checked<S> = Verified<S> | (Failure & { counted?: boolean });
 
 /** What otp-status shows of a pending registration: no code, no personal data. */
 export interface PendingStatus {
@@ -52,78 +82,138 @@ export interface PendingStatus {
 }
 
 /**
- * One object per normalised phone number: every decision about its codes.
- * Each registration (by its id) and the password reset have their own code,
- * attempts, expiry and cooldown; each client network has its own share of
- * sends and wrong codes per flow, under the phone's ceilings (shares.ts).
+ * One object per normalised phone number: every decision about its codes,
+ * and nothing else. Each registration (by its id) and the password reset
+ * have their own code, attempts, expiry and cooldown; each client network
+ * has its own share of sends and wrong codes per flow, under the phone's
+ * ceilings (caps.ts). Sending, budgets, D1 and hashing happen in the Worker
+ * (send-pipeline.ts and the handlers), which reports back.
  *
- * Invariant: each method reads the state, decides, and commits the next
- * state synchronously, before its first non-storage await (the SMS fetch, the
- * password hash, D1). Those awaits open the input gate, so other requests for
- * the same phone may run meanwhile; they see the committed state, which is
- * what makes concurrent requests equivalent to some serial order.
+ * Invariant: no method awaits anything but storage. Each reads the state,
+ * decides and commits synchronously, so requests for one phone are
+ * serialized: concurrent requests give the result of some serial order.
  */
 export class PhoneChallenge extends DurableObject<Env> {
 	#store: PhoneStore;
-	#sender: CodeSender;
+	#inFlight = new InFlight();
+	/** Statuses heard for a message before its send reported its id; applied when it does. */
+	#early = new Map<string, string>();
+	#policy: PhonePolicy | undefined;
 	/** Milliseconds since the epoch; tests replace it to move time. */
 	private clock: () => number = () => Date.now();
 
 	constructor(ctx: DurableObjectState, env: Env) {
 		super(ctx, env);
 		// SQL calls are synchronous, so the constructor finishes before any request.
-		this.#store = new PhoneStore(ctx.storage, () => getConfig(this.env).otp);
-		this.#sender = new CodeSender(env, this.#store, () => getConfig(this.env));
+		this.#store = new PhoneStore(ctx.storage, () => this.#rules.otp);
+	}
+
+	/** Whether a registration send would be refused now. Read-only and cheap: a refused send-otp costs no hash. */
+	async checkSend(registrationId: string | undefined, network: string): Promise<Failure | null> {
+		return this.#startRefusal(registrationId, network, this.clock());
 	}
 
 	/**
-	 * Whether a registration send would be refused now (country, cooldown, shares, pending caps).
-	 * Read-only and cheap, so a refused send-otp costs no password hash; `start` decides again.
+	 * Issues a registration's code. With the id of a live registration, replaces
+	 * that one's details (its starter editing them); otherwise starts a separate
+	 * one: a live registration is never touched.
 	 */
-	async checkSend(phone: string, registrationId: string | undefined, network: string): Promise<Failure | null> {
+	async start(
+		registration: Registration,
+		registrationId: string | undefined,
+		caller: Caller,
+	): Promise<Issued | Failure> {
 		const now = this.clock();
-		const refusal = countryRefusal(phone, this.#config.smsPolicy);
-		if (refusal) return refusal;
-		return this.#startRefusal(registrationId, network, now);
-	}
-
-	/**
-	 * Starts a registration and texts it a new code. With the id of a live
-	 * registration, replaces that one's details (its starter editing them);
-	 * otherwise starts a separate one: a live registration is never touched.
-	 */
-	async start(registration: Registration, registrationId: string | undefined, caller: Caller): Promise<SendResult> {
-		const now = this.clock();
-		const refusal =
-			countryRefusal(registration.phone, this.#config.smsPolicy) ??
-			this.#startRefusal(registrationId, caller.network, now);
+		const refusal = this.#startRefusal(registrationId, caller.network, now);
 		if (refusal) return refusal;
 		const editing = registrationId ? this.#store.liveRegistration(registrationId, now) : undefined;
 		const before = editing ?? { ...EMPTY, id: newRegistrationId(), network: caller.network };
-		const send = { ...caller, challengeId: crypto.randomUUID(), channel: "sms" as const };
-		return this.#sender.send("register", before, registration, now, send);
+		return this.#issue("register", before, registration, now, caller, "sms", crypto.randomUUID());
 	}
 
-	/**
-	 * Sends a new code for a pending registration, by SMS or to its own
-	 * email; the previous code dies. Both channels share the cooldown and the shares.
-	 */
-	async resend(channel: Channel, registrationId: string | undefined, caller: Caller): Promise<SendResult> {
+	/** Issues a new code for a pending registration, by SMS or to its own email; the previous code dies. */
+	async resend(channel: Channel, registrationId: string | undefined, caller: Caller): Promise<Issued | Failure> {
 		const now = this.clock();
 		const target = resolve(this.#store.registrations, registrationId, now);
 		if (isFailure(target)) return target;
+		const { otp } = this.#rules;
 		const refusal =
 			resendRefusal(target) ??
-			(channel === "email"
-				? this.#config.email.enabled
-					? null
-					: failure("CHANNEL_UNAVAILABLE")
-				: countryRefusal((target.subject as Registration).phone, this.#config.smsPolicy)) ??
-			cooldownRefusal(target, now, this.#config.otp) ??
-			sendShareRefusal(this.#store.ledger("register"), caller.network, now, this.#config.otp);
+			cooldownRefusal(target, now, otp) ??
+			sendShareRefusal(this.#store.ledger("register"), caller.network, now, otp);
 		if (refusal) return refusal;
-		const send = { ...caller, challengeId: target.challengeId ?? crypto.randomUUID(), channel };
-		return this.#sender.send("register", target, target.subject as Registration, now, send);
+		const challengeId = target.challengeId ?? crypto.randomUUID();
+		return this.#issue("register", target, target.subject as Registration, now, caller, channel, challengeId);
+	}
+
+	/**
+	 * Issues a password-reset code for a registered customer's phone, replacing
+	 * any earlier one. For a number no customer has (`customerId` null) it holds
+	 * a decoy under the same rules (a random MAC: every guess is wrong) and
+	 * hands out no code, so neither endpoint tells whether a number is registered.
+	 */
+	async startReset(customerId: number | null, phone: string, caller: Caller): Promise<Issued | Failure> {
+		const now = this.clock();
+		const before = this.#store.reset(now, caller.network);
+		const { otp } = this.#rules;
+		const refusal =
+			cooldownRefusal(before, now, otp) ?? sendShareRefusal(this.#store.ledger("reset"), caller.network, now, otp);
+		if (refusal) return refusal;
+		const challengeId = crypto.randomUUID();
+		if (customerId !== null)
+			return this.#issue("reset", before, { customerId, phone }, now, caller, "sms", challengeId);
+		const decoy = issue(before, { customerId, phone }, randomMac(), before.generation + 1, now, otp, {
+			challengeId,
+			channel: "sms",
+		});
+		this.#store.commit("reset", decoy, mark(this.#store.ledger("reset"), now, caller.network, "send"));
+		return {
+			ok: true,
+			purpose: "reset",
+			id: decoy.id,
+			generation: decoy.generation,
+			code: null,
+			expiresAt: decoy.expiresAt,
+			challengeId,
+			channel: "sms",
+			at: now,
+		};
+	}
+
+	/** The provider accepted the send of `generation`: records its id and first status; returns the status held. */
+	async sent(purpose: Purpose, id: string, generation: number, messageId: string, status: string): Promise<string> {
+		this.#inFlight.take(purpose, id, generation);
+		const early = this.#early.get(messageId);
+		this.#early.delete(messageId);
+		const current = this.#store.get(purpose, id);
+		if (!current || current.generation !== generation) return status;
+		const withId = { ...current, messageId, deliveryStatus: status };
+		const next = early ? delivered(withId, messageId, early) : withId;
+		this.#store.commit(purpose, next);
+		return next.deliveryStatus ?? status;
+	}
+
+	/**
+	 * The send of `generation` did not go out: a registration goes back to what
+	 * it was (see revertSend), a reset becomes a decoy; unless a later send
+	 * replaced it. `reachedProvider` false: the send's mark is taken back too.
+	 */
+	async undo(purpose: Purpose, id: string, generation: number, reachedProvider: boolean): Promise<void> {
+		const held = this.#inFlight.take(purpose, id, generation);
+		if (!held) return;
+		const unsent = reachedProvider ? undefined : held.mark;
+		const ledger = unsent ? this.#store.ledger(purpose).filter((m) => m !== unsent) : undefined;
+		const current = this.#store.get(purpose, id);
+		if (!current || current.generation !== generation || !holdsCode(current)) {
+			if (ledger) this.#store.commitLedger(purpose, ledger);
+			return;
+		}
+		if (purpose === "reset") {
+			const subject = { ...(current.subject as ResetRequest), customerId: null };
+			this.#store.commit("reset", { ...current, codeMac: current.codeMac && randomMac(), subject });
+			return;
+		}
+		this.#store.commit(purpose, revertSend(held.before, current, this.#rules.otp.maxAttempts), ledger);
 	}
 
 	/** A registration as otp-status shows it; OTP_NOT_FOUND / OTP_EXPIRED otherwise. Changes nothing. */
@@ -133,7 +223,7 @@ export class PhoneChallenge extends DurableObject<Env> {
 		if (isFailure(s)) return s;
 		const refusal = resendRefusal(s);
 		if (refusal) return refusal;
-		const { otp } = this.#config;
+		const { otp } = this.#rules;
 		const wait =
 			(cooldownRefusal(s, now, otp) ?? sendShareRefusal(this.#store.ledger("register"), network, now, otp))
 				?.retryAfter ?? 0;
@@ -152,85 +242,35 @@ export class PhoneChallenge extends DurableObject<Env> {
 	async delivery(messageId: string, status: string): Promise<void> {
 		const held = this.#store.withMessage(messageId);
 		for (const [purpose, s] of held) this.#store.commit(purpose, delivered(s, messageId, status));
-		if (!held.length) this.#sender.heardEarly(messageId, status);
+		// The callback overtook the send's report (see sent): kept for it, a few at most.
+		if (!held.length && this.#early.size < 16 && statusRank(status) > statusRank(this.#early.get(messageId) ?? ""))
+			this.#early.set(messageId, status);
 	}
 
-	/** Checks a registration code; the right one turns the registration into a customer. */
-	async verify(code: string, registrationId: string | undefined, caller: Caller): Promise<VerifyResult> {
+	/** Checks a registration code; the right one hands out the registration (the Worker creates the customer). */
+	async verify(code: string, registrationId: string | undefined, caller: Caller): Promise<Checked<Registration>> {
 		const now = this.clock();
 		const target = resolve(this.#store.registrations, registrationId, now);
 		if (isFailure(target)) return target;
-		const checked = this.#checkCode("register", target, code, caller.network, now);
-		if (!checked.ok) return checked;
-		const { subject: registration, before } = checked;
-		const customers = customerRepository(this.env.DB);
-		let customerId: number;
-		try {
-			const at = new Date(now);
-			const byEmail = before.channel === "email";
-			const id = await customers.insert({
-				...registration,
-				phoneVerifiedAt: byEmail ? null : at,
-				emailVerifiedAt: byEmail ? at : null,
-				createdAt: at,
-			});
-			if (id === null) {
-				const field = (await customers.findTaken(registration.email, registration.phone)) ?? undefined;
-				return failure("CUSTOMER_EXISTS", { field });
-			}
-			customerId = id;
-		} catch (err) {
-			return this.#giveBack("register", before, "customer_insert_failed", err);
-		}
-		await this.#sender.verified("register", before, registration.phone, now, caller.requestId);
-		return { ok: true, customerId };
+		return this.#checkCode("register", target, code, caller.network, now);
 	}
 
-	/**
-	 * Texts a password-reset code to a registered customer's phone, replacing
-	 * any earlier one. For a number no customer has (`customerId` null), and
-	 * for a real reset whose SMS is refused or fails, it holds a decoy under
-	 * the same rules (a random MAC: every guess is wrong), so neither endpoint
-	 * tells whether a number is registered. Failures are for the operator's log only.
-	 */
-	async startReset(customerId: number | null, phone: string, caller: Caller): Promise<SendResult> {
-		const now = this.clock();
-		const before = this.#store.reset(now, caller.network);
-		const refusal =
-			countryRefusal(phone, this.#config.smsPolicy) ??
-			cooldownRefusal(before, now, this.#config.otp) ??
-			sendShareRefusal(this.#store.ledger("reset"), caller.network, now, this.#config.otp);
-		if (refusal) return refusal;
-		const send = { ...caller, challengeId: crypto.randomUUID(), channel: "sms" as const };
-		if (customerId !== null) return this.#sender.send("reset", before, { customerId, phone }, now, send);
-		const decoy = issue(before, { customerId, phone }, randomMac(), before.generation + 1, now, this.#config.otp, send);
-		this.#store.commit("reset", decoy, mark(this.#store.ledger("reset"), now, caller.network, "send"));
-		return { ok: true, registrationId: "reset", expiresAt: decoy.expiresAt, channel: "sms", delivery: "queued" };
-	}
-
-	/** Checks a password-reset code; the right one sets the new password and signs out every session, in one D1 batch. */
-	async verifyReset(code: string, newPassword: string, caller: Caller): Promise<VerifyResult> {
+	/** Checks a password-reset code; the right one hands out the customer whose password may now be set. */
+	async verifyReset(code: string, caller: Caller): Promise<Checked<ResetRequest>> {
 		const now = this.clock();
 		const checked = this.#checkCode("reset", this.#store.reset(now, caller.network), code, caller.network, now);
 		if (!checked.ok) return checked.code === "OTP_NOT_FOUND" ? NO_RESET : checked;
-		const { subject, before } = checked;
-		const { customerId } = subject;
-		if (customerId === null) return failure("OTP_INVALID"); // unreachable: a decoy's MAC matches no code
-		try {
-			const passwordHash = await hashPassword(newPassword, this.#config.scrypt);
-			const changed = await customerRepository(this.env.DB).resetPassword(
-				customerId,
-				subject.phone,
-				passwordHash,
-				new Date(now),
-			);
-			// The account was deleted after the code was sent: nothing is left to reset.
-			if (!changed) return NO_RESET;
-		} catch (err) {
-			return this.#giveBack("reset", before, "password_reset_failed", err);
-		}
-		await this.#sender.verified("reset", before, subject.phone, now, caller.requestId);
-		return { ok: true, customerId };
+		// Unreachable: a decoy's MAC matches no code.
+		if (checked.subject.customerId === null) return failure("OTP_INVALID");
+		return checked;
+	}
+
+	/** D1 failed, not the customer: the right code of `generation` becomes valid again, for a retry with it. */
+	async giveBack(purpose: Purpose, id: string, generation: number): Promise<void> {
+		const held = this.#inFlight.take(purpose, id, generation);
+		const current = this.#store.get(purpose, id);
+		if (held && current?.status === "consumed" && current.generation === generation)
+			this.#store.commit(purpose, held.before);
 	}
 
 	/** Expires codes, later purges everything. Safe to run at any time, any number of times. */
@@ -238,8 +278,46 @@ export class PhoneChallenge extends DurableObject<Env> {
 		await this.#store.age(this.clock());
 	}
 
+	/**
+	 * Issues a new code for `before`'s registration or reset and commits it
+	 * with its mark; the caller delivers it and reports back (sent or undo).
+	 */
+	#issue<P extends Purpose>(
+		purpose: P,
+		before: ChallengeState<Subjects[P]>,
+		subject: Subjects[P],
+		now: number,
+		caller: Caller,
+		channel: Channel,
+		challengeId: string,
+	): Issued {
+		const { otp, otpSecret, testNumbers } = this.#rules;
+		// A test number has a fixed code and never costs a message.
+		const testCode = channel === "sms" ? testNumbers.get(subject.phone) : undefined;
+		const code = testCode ?? generateCode();
+		const generation = before.generation + 1;
+		const mac = macCode(otpSecret, purpose, subject.phone, before.id, generation, code);
+		const sentMark: Mark = { at: now, network: caller.network, kind: "send" };
+		const next = issue(before, subject, mac, generation, now, otp, { challengeId, channel });
+		this.#store.commit(purpose, next, [...this.#store.recentLedger(purpose, now), sentMark]);
+		if (!testCode) this.#inFlight.hold(purpose, before.id, generation, { before, mark: sentMark });
+		const email = channel === "email" ? (subject as Registration).email : undefined;
+		return {
+			ok: true,
+			purpose,
+			id: before.id,
+			generation,
+			code: testCode ? null : code,
+			expiresAt: next.expiresAt,
+			challengeId,
+			channel,
+			email,
+			at: now,
+		};
+	}
+
 	#startRefusal(registrationId: string | undefined, network: string, now: number): Failure | null {
-		const { otp } = this.#config;
+		const { otp } = this.#rules;
 		const editing = registrationId ? this.#store.liveRegistration(registrationId, now) : undefined;
 		return (
 			(editing ? cooldownRefusal(editing, now, otp) : startRefusal(this.#store.registrations, network, now, otp)) ??
@@ -258,8 +336,8 @@ export class PhoneChallenge extends DurableObject<Env> {
 		code: string,
 		network: string,
 		now: number,
-	): { ok: true; subject: Subjects[P]; before: ChallengeState<Subjects[P]> } | (Failure & { counted?: boolean }) {
-		const { otp, otpSecret } = this.#config;
+	): Checked<Subjects[P]> {
+		const { otp, otpSecret } = this.#rules;
 		const refusal =
 			(s.status === "pending" ? guessShareRefusal(this.#store.ledger(purpose), network, now, otp) : null) ??
 			verifyRefusal(s);
@@ -275,19 +353,18 @@ export class PhoneChallenge extends DurableObject<Env> {
 			return { ...wrong.failure, counted: true };
 		}
 		this.#store.commit(purpose, consume(s));
-		return { ok: true, subject, before: s };
+		this.#inFlight.hold(purpose, s.id, s.generation, { before: s });
+		const { id, generation, challengeId, channel } = s;
+		return { ok: true, subject, id, generation, challengeId, channel, at: now };
 	}
 
-	/** D1 failed, not the customer: give the code back so the same one can be retried. */
-	#giveBack<P extends Purpose>(purpose: P, before: ChallengeState<Subjects[P]>, event: string, err: unknown): Failure {
-		const current = this.#store.get(purpose, before.id);
-		if (current?.status === "consumed" && current.generation === before.generation) this.#store.commit(purpose, before);
-		log("error", event, { phone: maskPhone((before.subject as Subjects[P]).phone), error: errorMessage(err) });
-		return failure("SERVICE_UNAVAILABLE");
-	}
-
-	get #config(): Config {
-		return getConfig(this.env);
+	/** The slice of the configuration this object reads, parsed once per object. */
+	get #rules(): PhonePolicy {
+		if (!this.#policy) {
+			const { otp, otpSecret, smsPolicy } = getConfig(this.env);
+			this.#policy = { otp, otpSecret, testNumbers: smsPolicy.testNumbers };
+		}
+		return this.#policy;
 	}
 }
 

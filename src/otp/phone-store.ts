@@ -1,16 +1,7 @@
 import type { OtpPolicy } from "../config/config";
-import {
-	atTime,
-	type ChallengeState,
-	EMPTY,
-	holdsCode,
-	nextWake,
-	type Purpose,
-	type Registration,
-	type ResetRequest,
-	settle,
-} from "./rules";
-import { type Ledger, ledgerWake, recent } from "./shares";
+import { type Ledger, ledgerWake, recent } from "./caps";
+import { atTime, nextWake, settle } from "./expiry";
+import { type ChallengeState, EMPTY, holdsCode, type Purpose, type Registration, type ResetRequest } from "./state";
 import { emptyStore, ensureSchema, hasSchema, load, type Stored, saveCode, saveLedger } from "./storage";
 
 const RESET_ID = "reset";

@@ -1,7 +1,8 @@
 import type { OtpPolicy } from "../config/config";
 import { type Failure, failure } from "../errors/errors";
-import { atTime, type ChallengeState, EMPTY, holdsCode, type Registration } from "./rules";
-import { rateLimited } from "./shares";
+import { rateLimited } from "./caps";
+import { atTime } from "./expiry";
+import { type ChallengeState, EMPTY, holdsCode, type Registration } from "./state";
 
 /**
  * The registrations pending for one phone. Each belongs to whoever started

@@ -1,5 +1,5 @@
-import type { ChallengeState, Purpose, Registration, ResetRequest, Status } from "./rules";
-import type { Ledger, Mark } from "./shares";
+import type { Ledger, Mark } from "./caps";
+import type { ChallengeState, Purpose, Registration, ResetRequest, Status } from "./state";
 
 /**
  * A phone object's SQLite: one row per code (each registration by its id,

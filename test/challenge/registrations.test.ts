@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { consume, wrongGuess } from "../../src/otp/attempts";
 import { isFailure, live, type Registrations, resolve, startRefusal } from "../../src/otp/registrations";
-import { type ChallengeState, consume, EMPTY, issue, type Registration, wrongGuess } from "../../src/otp/rules";
+import { issue } from "../../src/otp/sends";
+import { type ChallengeState, EMPTY, type Registration } from "../../src/otp/state";
 import { OTP_POLICY } from "../support/otp-policy";
 
 const policy = OTP_POLICY;

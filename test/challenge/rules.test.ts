@@ -1,21 +1,9 @@
 import { describe, expect, it } from "vitest";
-import {
-	atTime,
-	type ChallengeState,
-	consume,
-	cooldownRefusal,
-	delivered,
-	EMPTY,
-	holdsCode,
-	issue,
-	nextWake,
-	type Registration,
-	resendRefusal,
-	revertSend,
-	settle,
-	verifyRefusal,
-	wrongGuess,
-} from "../../src/otp/rules";
+import { consume, verifyRefusal, wrongGuess } from "../../src/otp/attempts";
+import { cooldownRefusal } from "../../src/otp/cooldown";
+import { atTime, nextWake, settle } from "../../src/otp/expiry";
+import { delivered, issue, resendRefusal, revertSend } from "../../src/otp/sends";
+import { type ChallengeState, EMPTY, holdsCode, type Registration } from "../../src/otp/state";
 import { OTP_POLICY } from "../support/otp-policy";
 
 const policy = OTP_POLICY;

@@ -10,7 +10,7 @@ import {
 	rateLimited,
 	recent,
 	sendShareRefusal,
-} from "../../src/otp/shares";
+} from "../../src/otp/caps";
 import { OTP_POLICY } from "../support/otp-policy";
 
 const policy = OTP_POLICY;

@@ -7,11 +7,13 @@ import { accountKey, beginLoginAttempt, resetLoginThrottle } from "../../auth/th
 import { ApiError } from "../../errors/errors";
 import { callerOf } from "../../otp/caller";
 import { challengeFor } from "../../otp/challenge-for";
+import { deliverIssued } from "../../otp/send-pipeline";
 import type { AppEnv } from "../../platform/app-env";
 import { errorMessage, log, maskPhone } from "../../platform/log";
 import { logPhone } from "../../platform/request-log";
 import { customerRepository } from "../repository";
 import type { deleteMe, getMe, sendResetOtp, verifyReset } from "./account.routes";
+import { completeReset } from "./complete-reset";
 
 export const getMeHandler: RouteHandler<typeof getMe, AppEnv> = async (c) => {
 	const { customer } = c.get("auth");
@@ -45,7 +47,8 @@ export const sendResetOtpHandler: RouteHandler<typeof sendResetOtp, AppEnv> = as
 	const { phone } = c.req.valid("json");
 	logPhone(c, phone);
 	// The country depends on the number alone, so refusing it tells nothing about an account.
-	const refused = countryRefusal(phone, c.get("config").smsPolicy);
+	const config = c.get("config");
+	const refused = countryRefusal(phone, config.smsPolicy);
 	if (refused) throw ApiError.from(refused);
 	const customer = await customerRepository(c.env.DB).findBy({ phone });
 	// A phone never proven by SMS (registered by the email fallback) may belong to a stranger:
@@ -54,8 +57,11 @@ export const sendResetOtpHandler: RouteHandler<typeof sendResetOtp, AppEnv> = as
 	// The object call (and the SMS) run after the answer, known number or not, so
 	// neither the answer nor its timing tells whether the number is registered.
 	// A refused or failed send leaves a decoy, as an unknown number does: the operator's log tells them apart.
-	const started = challengeFor(c.env, phone)
-		.startReset(owner?.id ?? null, phone, callerOf(c))
+	const caller = callerOf(c);
+	const challenge = challengeFor(c.env, phone);
+	const started = challenge
+		.startReset(owner?.id ?? null, phone, caller)
+		.then((issued) => deliverIssued(c.env, config, challenge, issued, phone, caller))
 		.then(
 			(result) => {
 				if (!result.ok) log("info", "password_reset_not_sent", { phone: maskPhone(phone), code: result.code });
@@ -67,7 +73,7 @@ export const sendResetOtpHandler: RouteHandler<typeof sendResetOtp, AppEnv> = as
 		{
 			success: true as const,
 			message: "If this phone number belongs to an account, a code is on its way",
-			expiresIn: c.get("config").otp.ttlMs / 1000,
+			expiresIn: config.otp.ttlMs / 1000,
 		},
 		200,
 	);
@@ -77,11 +83,13 @@ export const verifyResetHandler: RouteHandler<typeof verifyReset, AppEnv> = asyn
 	const { phone, otp, newPassword } = c.req.valid("json");
 	logPhone(c, phone);
 	const guess = await takeGuess(c);
-	const { counted, ...result } = await challengeFor(c.env, phone).verifyReset(otp, newPassword, callerOf(c));
-	if (!counted) await guess.release();
-	if (!result.ok) throw ApiError.from(result);
+	const challenge = challengeFor(c.env, phone);
+	const checked = await challenge.verifyReset(otp, callerOf(c));
+	if (!checked.counted) await guess.release();
+	if (!checked.ok) throw ApiError.from(checked);
+	const customerId = await completeReset(c, challenge, checked, newPassword);
 	// The phone proved who this is: earlier failed sign-ins no longer stand in the way.
-	await resetLoginThrottle(c.env, result.customerId);
+	await resetLoginThrottle(c.env, customerId);
 	return c.json(
 		{ success: true as const, message: "Your password has been changed; every session has been signed out" },
 		200,

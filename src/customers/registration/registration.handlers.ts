@@ -1,15 +1,18 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import { countryRefusal } from "../../abuse/country-policy";
 import { takeGuess } from "../../abuse/guess-limit";
 import { hashPassword } from "../../auth/passwords";
 import { startSession } from "../../auth/start-session";
 import { ApiError } from "../../errors/errors";
 import { callerOf } from "../../otp/caller";
 import { challengeFor } from "../../otp/challenge-for";
+import { deliverIssued } from "../../otp/send-pipeline";
 import type { AppEnv } from "../../platform/app-env";
 import { errorMessage, log } from "../../platform/log";
 import { logPhone } from "../../platform/request-log";
 import { customerRepository } from "../repository";
+import { createCustomer } from "./create-customer";
 import type { otpStatus, otpStatusByBody, resendOtp, sendOtp, verifyOtp } from "./registration.routes";
 
 export const sendOtpHandler: RouteHandler<typeof sendOtp, AppEnv> = async (c) => {
@@ -21,11 +24,14 @@ export const sendOtpHandler: RouteHandler<typeof sendOtp, AppEnv> = async (c) =>
 	// of refused sends never pays for the password hash (~250 ms of CPU).
 	const taken = await customerRepository(c.env.DB).findTaken(email, phone);
 	if (taken) throw new ApiError("CUSTOMER_EXISTS", `A customer with this ${taken} already exists`, { field: taken });
+	const country = countryRefusal(phone, config.smsPolicy);
+	if (country) throw ApiError.from(country);
 	const challenge = challengeFor(c.env, phone);
-	const refused = await challenge.checkSend(phone, registrationId, caller.network);
+	const refused = await challenge.checkSend(registrationId, caller.network);
 	if (refused) throw ApiError.from(refused);
 	const passwordHash = await hashPassword(password, config.scrypt);
-	const result = await challenge.start({ name, email, phone, passwordHash }, registrationId, caller);
+	const issued = await challenge.start({ name, email, phone, passwordHash }, registrationId, caller);
+	const result = await deliverIssued(c.env, config, challenge, issued, phone, caller);
 	if (!result.ok) throw ApiError.from(result);
 	return c.json(
 		{
@@ -46,10 +52,11 @@ export const verifyOtpHandler: RouteHandler<typeof verifyOtp, AppEnv> = async (c
 	logPhone(c, phone);
 	requireRegistrationId(c, registrationId);
 	const guess = await takeGuess(c);
-	const { counted, ...result } = await challengeFor(c.env, phone).verify(otp, registrationId, callerOf(c));
-	if (!counted) await guess.release();
-	if (!result.ok) throw ApiError.from(result);
-	const { customerId } = result;
+	const challenge = challengeFor(c.env, phone);
+	const checked = await challenge.verify(otp, registrationId, callerOf(c));
+	if (!checked.counted) await guess.release();
+	if (!checked.ok) throw ApiError.from(checked);
+	const customerId = await createCustomer(c, challenge, checked);
 	// The customer exists now, whatever happens next: a session that cannot be
 	// stored costs the tokens (the customer signs in), never the registration.
 	const tokens = await startSession(c, { id: customerId, passwordHash: null }).catch((err: unknown) => {
@@ -72,7 +79,13 @@ export const resendOtpHandler: RouteHandler<typeof resendOtp, AppEnv> = async (c
 		throw new ApiError("VALIDATION_ERROR", "registrationId: is required for the email channel", {
 			field: "registrationId",
 		});
-	const result = await challengeFor(c.env, phone).resend(channel, registrationId, callerOf(c));
+	const config = c.get("config");
+	const country = channel === "sms" ? countryRefusal(phone, config.smsPolicy) : null;
+	if (country) throw ApiError.from(country);
+	const caller = callerOf(c);
+	const challenge = challengeFor(c.env, phone);
+	const issued = await challenge.resend(channel, registrationId, caller);
+	const result = await deliverIssued(c.env, config, challenge, issued, phone, caller);
 	if (!result.ok) throw ApiError.from(result);
 	return c.json(
 		{
