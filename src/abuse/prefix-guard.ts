@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { getConfig } from "../config/config";
 import { phoneOf } from "../phone/parse";
-import { admitSend, FRESH, forgetAt, type PrefixState, recordVerified } from "./prefix-rules";
+import { admitSend, FRESH, forgetAt, type PrefixPolicy, type PrefixState, recordVerified } from "./prefix-rules";
 
 /** The guard of the range `phone` belongs to. */
 export const prefixGuardFor = (env: Env, phone: string) =>
@@ -10,6 +10,7 @@ export const prefixGuardFor = (env: Env, phone: string) =>
 /** The conversion-rate guard of one number prefix (`+44707`): one object per prefix, so it holds everywhere. */
 export class PrefixGuard extends DurableObject<Env> {
 	#state: PrefixState = FRESH;
+	#rules: PrefixPolicy | undefined;
 	/** Milliseconds since the epoch; tests replace it to move time. */
 	private clock: () => number = () => Date.now();
 
@@ -46,8 +47,12 @@ export class PrefixGuard extends DurableObject<Env> {
 		await this.ctx.storage.setAlarm(forgetAt(state, this.#policy));
 	}
 
-	get #policy() {
-		const { prefixGuard, otp } = getConfig(this.env);
-		return { ...prefixGuard, settleMs: otp.ttlMs };
+	/** The slice of the configuration this object reads, parsed once per object. */
+	get #policy(): PrefixPolicy {
+		if (!this.#rules) {
+			const { prefixGuard, otp } = getConfig(this.env);
+			this.#rules = { ...prefixGuard, settleMs: otp.ttlMs };
+		}
+		return this.#rules;
 	}
 }

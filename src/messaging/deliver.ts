@@ -1,9 +1,9 @@
 import type { Config } from "../config/config";
-import { type Failure, failure } from "../errors/errors";
-import { otpEmail } from "./email/message";
-import { createEmailSender, type EmailSender } from "./email/sender";
+import type { EmailSender } from "./email-sender";
 import type { SendContext } from "./report";
-import { createSender, otpMessage, type SmsSender } from "./sms/sender";
+import { createEmailSender, createSender } from "./senders";
+import type { SmsSender } from "./sms-sender";
+import { otpEmail, otpMessage } from "./templates";
 
 /** Where Twilio reports a message's delivery, below PUBLIC_BASE_URL. */
 export const STATUS_CALLBACK_PATH = "/api/webhooks/twilio/message-status";
@@ -41,12 +41,4 @@ export async function deliverCode(config: Config, context: SendContext, code: st
 	const callback = publicBaseUrl ? publicBaseUrl + STATUS_CALLBACK_PATH : undefined;
 	const outcome = await sms.send(context.phone, otpMessage(appName, code, otp.ttlMs, context.purpose), callback);
 	return outcome.ok ? outcome : { ...outcome, invalidNumber: outcome.reason === "invalid_number" };
-}
-
-/** The client's answer to a message that did not go out. */
-export function deliveryFailure(context: SendContext, outcome: Extract<DeliveryOutcome, { ok: false }>): Failure {
-	if (context.email) return failure("EMAIL_DELIVERY_FAILED");
-	return outcome.invalidNumber
-		? failure("VALIDATION_ERROR", { field: "phone", message: "phone: this number cannot receive SMS" })
-		: failure("SMS_DELIVERY_FAILED", { twilioErrorCode: outcome.providerCode });
 }

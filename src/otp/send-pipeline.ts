@@ -1,9 +1,10 @@
 import { clearToSend, codeVerified } from "../abuse/clear-to-send";
 import type { Config } from "../config/config";
 import type { Failure } from "../errors/errors";
-import { deliverCode, deliveryFailure } from "../messaging/deliver";
+import { deliverCode } from "../messaging/deliver";
 import { reportFailed, reportSent, reportVerified, type SendContext } from "../messaging/report";
 import { type Delivery, deliveryOf } from "../messaging/status";
+import { deliveryFailure } from "../messaging/twilio-errors";
 import type { Caller, Issued, PhoneChallenge, Verified } from "./phone-challenge";
 import type { Channel } from "./state";
 

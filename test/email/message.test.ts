@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { otpEmail } from "../../src/messaging/email/message";
+import { otpEmail } from "../../src/messaging/templates";
 
 const TO = "ada@example.com";
 

@@ -1,9 +1,10 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { getConfig, parseConfig, type ResendConfig } from "../../src/config/config";
-import { otpEmail } from "../../src/messaging/email/message";
-import { resendSender } from "../../src/messaging/email/resend";
-import { createEmailSender, type Email } from "../../src/messaging/email/sender";
+import type { Email } from "../../src/messaging/email-sender";
+import { resendSender } from "../../src/messaging/resend";
+import { createEmailSender } from "../../src/messaging/senders";
+import { otpEmail } from "../../src/messaging/templates";
 import { configErrorMessage as configError, development } from "../config-fixtures";
 import { FAKE_RESEND_KEY, MAGIC_EMAILS } from "../fakes/fake-resend";
 import { emailsTo, RESEND } from "../helpers";

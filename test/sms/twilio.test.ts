@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { TwilioConfig } from "../../src/config/config";
-import { otpMessage } from "../../src/messaging/sms/sender";
-import { twilioSender } from "../../src/messaging/sms/twilio";
+import { otpMessage } from "../../src/messaging/templates";
+import { twilioSender } from "../../src/messaging/twilio";
 import { codeIn, FAKE_ACCOUNT_SID, FAKE_AUTH_TOKEN, FAKE_FROM, MAGIC_NUMBERS } from "../fakes/fake-twilio";
 import {
 	customerCount,

@@ -1,5 +1,5 @@
-import { maskPhone } from "../../platform/log";
-import type { SmsSender } from "./sender";
+import { maskPhone } from "../platform/log";
+import type { SmsSender } from "./sms-sender";
 
 /**
  * Local development only: prints the message, code included, to the

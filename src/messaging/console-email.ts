@@ -1,5 +1,5 @@
-import { maskEmail } from "../../platform/log";
-import type { EmailSender } from "./sender";
+import { maskEmail } from "../platform/log";
+import type { EmailSender } from "./email-sender";
 
 /**
  * Local development only: prints the email's text, code included, to the

@@ -1,5 +1,5 @@
-import type { ResendConfig } from "../../config/config";
-import type { EmailOutcome, EmailSender } from "./sender";
+import type { ResendConfig } from "../config/config";
+import type { EmailOutcome, EmailSender } from "./email-sender";
 
 /**
  * Sends through Resend's API with plain `fetch`

@@ -1,5 +1,27 @@
-import { expiryPhrase } from "../sms/sender";
-import type { Email } from "./sender";
+import type { Email } from "./email-sender";
+
+// What a code's message says, by channel and purpose.
+
+/** The text of a verification SMS; a reset code says what it unlocks and what to do if unasked. */
+export function otpMessage(
+	appName: string,
+	code: string,
+	ttlMs: number,
+	purpose: "register" | "reset" = "register",
+): string {
+	const expiry = expiryPhrase(ttlMs);
+	if (purpose === "reset")
+		return `Your ${appName} password reset code is ${code}. It expires in ${expiry}. If you did not ask for it, ignore this message.`;
+	return `Your ${appName} verification code is ${code}. It expires in ${expiry}.`;
+}
+
+/** `5 minutes`; never overstated: whole minutes when the TTL is whole minutes, seconds otherwise. */
+export function expiryPhrase(ttlMs: number): string {
+	const minutes = ttlMs / 60_000;
+	return Number.isInteger(minutes)
+		? `${minutes} minute${minutes === 1 ? "" : "s"}`
+		: `${Math.floor(ttlMs / 1000)} seconds`;
+}
 
 /**
  * The email that carries a registration code when SMS did not arrive: plain

@@ -1,8 +1,6 @@
-import type { TwilioConfig } from "../../config/config";
-import type { SendOutcome, SmsSender } from "./sender";
-
-/** Twilio answers these for a number that cannot get an SMS: invalid, or not a mobile. */
-const INVALID_NUMBER_CODES = new Set([21211, 21614]);
+import type { TwilioConfig } from "../config/config";
+import type { SendOutcome, SmsSender } from "./sms-sender";
+import { failureReason } from "./twilio-errors";
 
 /**
  * Sends through Twilio's Messages API with plain `fetch`:
@@ -43,7 +41,7 @@ export function twilioSender(config: TwilioConfig): SmsSender {
 			if (res.ok && typeof payload?.sid === "string")
 				return { ok: true, id: payload.sid, status: typeof payload.status === "string" ? payload.status : "queued" };
 			const providerCode = typeof payload?.code === "number" ? payload.code : undefined;
-			const reason = providerCode && INVALID_NUMBER_CODES.has(providerCode) ? "invalid_number" : "failed";
+			const reason = failureReason(providerCode);
 			return { ok: false, reason, providerCode, httpStatus: res.status };
 		},
 	};
