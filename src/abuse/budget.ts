@@ -1,7 +1,7 @@
 import type { SmsPolicy } from "../config/config";
 import { type Failure, failure } from "../errors/errors";
-import { phoneOf } from "../phone/parse";
-import { log, maskPhone } from "../platform/log";
+import type { Phone } from "../phone/parse";
+import { log } from "../platform/log";
 import { HOUR_MS } from "./counter-rules";
 
 /** What was taken from which counters, so something that did not happen can give it back. */
@@ -49,13 +49,13 @@ export async function takeQuotas(
  * logged as an error: it means an attack or a mis-set budget, and someone
  * should look.
  */
-export async function reserveSms(env: Env, policy: SmsPolicy, phone: string): Promise<Reservation | Failure> {
+export async function reserveSms(env: Env, policy: SmsPolicy, phone: Phone): Promise<Reservation | Failure> {
 	const result = await takeQuotas(env, [
 		{ scope: "global", limit: policy.budgetPerHour, windowMs: HOUR_MS },
-		{ scope: `cc:${phoneOf(phone).callingCode}`, limit: policy.budgetPerCountryPerHour, windowMs: HOUR_MS },
+		{ scope: `cc:${phone.callingCode}`, limit: policy.budgetPerCountryPerHour, windowMs: HOUR_MS },
 	]);
 	if ("release" in result) return result;
 	const { scope, limit } = result.refused;
-	log("error", "sms_budget_exhausted", { scope, limit, phone: maskPhone(phone) });
+	log("error", "sms_budget_exhausted", { scope, limit, phone: phone.masked });
 	return failure("SMS_BUDGET_EXHAUSTED", { retryAfter: result.retryAfter });
 }

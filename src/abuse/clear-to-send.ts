@@ -1,7 +1,7 @@
 import type { Config } from "../config/config";
 import { type Failure, failure } from "../errors/errors";
-import { phoneOf } from "../phone/parse";
-import { errorMessage, log, maskPhone } from "../platform/log";
+import type { Phone } from "../phone/parse";
+import { errorMessage, log } from "../platform/log";
 import { type Reservation, reserveSms } from "./budget";
 import { prefixGuardFor } from "./prefix-guard";
 
@@ -11,12 +11,12 @@ import { prefixGuardFor } from "./prefix-guard";
  * Asked once the phone's own rules passed. A refusal takes nothing from any
  * budget; a counter object that fails answers SERVICE_UNAVAILABLE.
  */
-export async function clearToSend(env: Env, config: Config, phone: string): Promise<Reservation | Failure> {
+export async function clearToSend(env: Env, config: Config, phone: Phone): Promise<Reservation | Failure> {
 	let reservation: Reservation | Failure;
 	try {
 		reservation = await reserveSms(env, config.smsPolicy, phone);
 	} catch (err) {
-		log("error", "sms_budget_unavailable", { phone: maskPhone(phone), error: errorMessage(err) });
+		log("error", "sms_budget_unavailable", { phone: phone.masked, error: errorMessage(err) });
 		return failure("SERVICE_UNAVAILABLE");
 	}
 	if ("ok" in reservation) return reservation;
@@ -28,20 +28,20 @@ export async function clearToSend(env: Env, config: Config, phone: string): Prom
 }
 
 /** Tells the range's guard a code was verified: the numbers are real. Never fails the verification. */
-export async function codeVerified(env: Env, config: Config, phone: string): Promise<void> {
-	if (!config.prefixGuard.enabled || config.smsPolicy.testNumbers.has(phone)) return;
+export async function codeVerified(env: Env, config: Config, phone: Phone): Promise<void> {
+	if (!config.prefixGuard.enabled || config.smsPolicy.testNumbers.has(phone.e164)) return;
 	await prefixGuardFor(env, phone)
 		.verified()
 		.catch((err: unknown) => log("warn", "sms_prefix_guard_unavailable", { error: errorMessage(err) }));
 }
 
 /** SMS_PREFIX_BLOCKED when the number's range is being pumped; otherwise the send is counted there. */
-async function prefixBlocked(env: Env, config: Config, phone: string): Promise<Failure | null> {
+async function prefixBlocked(env: Env, config: Config, phone: Phone): Promise<Failure | null> {
 	if (!config.prefixGuard.enabled) return null;
 	try {
 		const { blockedFor } = await prefixGuardFor(env, phone).admit();
 		if (blockedFor === null) return null;
-		log("error", "sms_prefix_blocked", { prefix: phoneOf(phone).range, phone: maskPhone(phone) });
+		log("error", "sms_prefix_blocked", { prefix: phone.range, phone: phone.masked });
 		return failure("SMS_PREFIX_BLOCKED", { retryAfter: Math.max(1, Math.ceil(blockedFor / 1000)) });
 	} catch (err) {
 		// The guard is a heuristic on top of the budgets: if it cannot answer, the budgets still bound the cost.

@@ -1,12 +1,6 @@
 import type { SmsPolicy } from "../config/config";
 import { type Failure, failure } from "../errors/errors";
-import { phoneOf } from "../phone/parse";
-
-/** Where a number lives, as far as its digits tell: the calling code always, the countries it may belong to. */
-export function numberOrigin(phone: string): { callingCode: string; countries: string[] } {
-	const { callingCode, countries } = phoneOf(phone);
-	return { callingCode, countries: [...countries] };
-}
+import type { Phone } from "../phone/parse";
 
 /**
  * COUNTRY_NOT_ALLOWED when the number is blocked or, with an allow list, not
@@ -18,10 +12,10 @@ export function numberOrigin(phone: string): { callingCode: string; countries: s
  * calling code is listed or every country it could belong to is; so a
  * countryless number (+882…) passes an allow list only by its calling code.
  */
-export function countryRefusal(phone: string, policy: SmsPolicy): Failure | null {
+export function countryRefusal(phone: Phone, policy: SmsPolicy): Failure | null {
 	const { allowedCountries: allowed, blockedCountries: blocked } = policy;
 	if (allowed.length === 0 && blocked.length === 0) return null;
-	const { callingCode, countries } = phoneOf(phone);
+	const { callingCode, countries } = phone;
 	const blockedHere = blocked.includes(callingCode) || countries.some((c) => blocked.includes(c));
 	const allowedHere =
 		allowed.length === 0 ||

@@ -1,11 +1,11 @@
 import { DurableObject } from "cloudflare:workers";
 import { getConfig } from "../config/config";
-import { phoneOf } from "../phone/parse";
+import type { Phone } from "../phone/parse";
 import { admitSend, FRESH, forgetAt, type PrefixPolicy, type PrefixState, recordVerified } from "./prefix-rules";
 
 /** The guard of the range `phone` belongs to. */
-export const prefixGuardFor = (env: Env, phone: string) =>
-	env.PREFIX_GUARD.get(env.PREFIX_GUARD.idFromName(phoneOf(phone).range));
+export const prefixGuardFor = (env: Env, phone: Phone) =>
+	env.PREFIX_GUARD.get(env.PREFIX_GUARD.idFromName(phone.range));
 
 /** The conversion-rate guard of one number prefix (`+44707`): one object per prefix, so it holds everywhere. */
 export class PrefixGuard extends DurableObject<Env> {

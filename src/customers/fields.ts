@@ -1,17 +1,18 @@
 import { z } from "@hono/zod-openapi";
-import { normalizePhone } from "../phone/normalize";
+import { readPhone } from "../phone/normalize";
 
 /** The request fields every route shares: one definition, one normalisation, one message. */
 
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 128;
 
+/** A phone number, read once into its facts (`Phone`): every layer below gets the parsed value. */
 export const phone = z
 	.string()
 	.max(32)
 	.transform((value, ctx) => {
-		const normalized = normalizePhone(value);
-		if (normalized) return normalized;
+		const read = readPhone(value);
+		if (read) return read;
 		ctx.addIssue({
 			code: "custom",
 			message: "must be an international number in E.164 form, like +14155552671",

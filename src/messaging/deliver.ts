@@ -39,6 +39,6 @@ export async function deliverCode(config: Config, context: SendContext, code: st
 		return outcome.ok ? { ...outcome, status: "sent" } : outcome;
 	}
 	const callback = publicBaseUrl ? publicBaseUrl + STATUS_CALLBACK_PATH : undefined;
-	const outcome = await sms.send(context.phone, otpMessage(appName, code, otp.ttlMs, context.purpose), callback);
+	const outcome = await sms.send(context.phone.e164, otpMessage(appName, code, otp.ttlMs, context.purpose), callback);
 	return outcome.ok ? outcome : { ...outcome, invalidNumber: outcome.reason === "invalid_number" };
 }

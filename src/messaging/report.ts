@@ -1,5 +1,5 @@
-import { numberOrigin } from "../abuse/country-policy";
-import { errorMessage, log, maskEmail, maskPhone } from "../platform/log";
+import type { Phone } from "../phone/parse";
+import { errorMessage, log, maskEmail } from "../platform/log";
 import { messageRepository } from "./message-log";
 
 /** Who sent what, for one code: everything a report about it needs, no secret among it. */
@@ -8,7 +8,7 @@ export interface SendContext {
 	purpose: "register" | "reset";
 	channel: "sms" | "email";
 	challengeId: string;
-	phone: string;
+	phone: Phone;
 	/** The address an email went to; absent for SMS. */
 	email?: string;
 }
@@ -53,10 +53,10 @@ export async function reportFailed(
 /** A Twilio status callback (already authenticated). */
 export async function reportStatus(
 	env: Env,
-	callback: { requestId?: string; messageId: string; phone: string; status: string; errorCode?: number; at: number },
+	callback: { requestId?: string; messageId: string; phone: Phone; status: string; errorCode?: number; at: number },
 ) {
-	const { callingCode } = numberOrigin(callback.phone);
-	const fields = { requestId: callback.requestId, phone: maskPhone(callback.phone), callingCode };
+	const { callingCode, masked } = callback.phone;
+	const fields = { requestId: callback.requestId, phone: masked, callingCode };
 	log(callback.errorCode ? "warn" : "info", "sms_status", {
 		...fields,
 		messageId: callback.messageId,
@@ -90,9 +90,9 @@ function describe(send: SendContext) {
 		requestId: send.requestId,
 		purpose: send.purpose,
 		channel: send.channel,
-		phone: maskPhone(send.phone),
+		phone: send.phone.masked,
 		email: send.email ? maskEmail(send.email) : undefined,
-		callingCode: numberOrigin(send.phone).callingCode,
+		callingCode: send.phone.callingCode,
 	};
 }
 

@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { ApiError } from "../errors/errors";
-import { normalizePhone } from "../phone/normalize";
+import { readPhone } from "../phone/normalize";
+import type { Phone } from "../phone/parse";
 import { createRouter } from "../platform/create-router";
 import { errorResponses } from "../platform/error-schema";
 import { boundedText } from "../platform/json-body";
@@ -43,7 +44,7 @@ const route = createRoute({
 });
 
 /** Hands one message's status to whatever holds the code it carried (the phone's object). */
-export type ReceiptSink = (env: Env, phone: string, messageId: string, status: string) => Promise<void>;
+export type ReceiptSink = (env: Env, phone: Phone, messageId: string, status: string) => Promise<void>;
 
 /**
  * `/api/webhooks/twilio/message-status`: delivery reports, verified before
@@ -66,7 +67,7 @@ export function webhookRouter(sink: ReceiptSink) {
 		if (!checks.some(Boolean)) throw new ApiError("INVALID_SIGNATURE");
 
 		const parsed = StatusCallback.safeParse(Object.fromEntries(params));
-		const phone = parsed.success ? normalizePhone(parsed.data.To) : null;
+		const phone = parsed.success ? readPhone(parsed.data.To) : null;
 		if (!parsed.success || !phone) {
 			// Signed by Twilio, yet not a message status this service can use (another webhook pointed here?).
 			log("warn", "twilio_callback_ignored", {

@@ -1,2 +1,5 @@
-/** The Durable Object that decides everything about `phone` (E.164, normalised). */
-export const challengeFor = (env: Env, phone: string) => env.PHONE_CHALLENGE.get(env.PHONE_CHALLENGE.idFromName(phone));
+import type { Phone } from "../phone/parse";
+
+/** The Durable Object that decides everything about `phone`: one per normalised E.164 number. */
+export const challengeFor = (env: Env, phone: Phone) =>
+	env.PHONE_CHALLENGE.get(env.PHONE_CHALLENGE.idFromName(phone.e164));

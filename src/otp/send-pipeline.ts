@@ -5,6 +5,7 @@ import { deliverCode } from "../messaging/deliver";
 import { reportFailed, reportSent, reportVerified, type SendContext } from "../messaging/report";
 import { type Delivery, deliveryOf } from "../messaging/status";
 import { deliveryFailure } from "../messaging/twilio-errors";
+import type { Phone as PhoneFacts } from "../phone/parse";
 import type { Caller, Issued, PhoneChallenge, Verified } from "./phone-challenge";
 import type { Channel } from "./state";
 
@@ -12,7 +13,7 @@ export type SendResult =
 	| { ok: true; registrationId: string; expiresAt: number; channel: Channel; delivery: Delivery }
 	| Failure;
 
-type Phone = DurableObjectStub<PhoneChallenge>;
+type PhoneObject = DurableObjectStub<PhoneChallenge>;
 
 /**
  * The send pipeline of a code the phone's object issued: the budgets and
@@ -23,9 +24,9 @@ type Phone = DurableObjectStub<PhoneChallenge>;
 export async function deliverIssued(
 	env: Env,
 	config: Config,
-	phone: Phone,
+	phone: PhoneObject,
 	issued: Issued | Failure,
-	to: string,
+	to: PhoneFacts,
 	caller: Caller,
 ): Promise<SendResult> {
 	if (!issued.ok) return issued;
@@ -58,11 +59,11 @@ export async function reportCodeVerified(
 	config: Config,
 	verified: Omit<Verified<unknown>, "subject">,
 	purpose: SendContext["purpose"],
-	to: string,
+	to: PhoneFacts,
 	requestId?: string,
 ): Promise<void> {
 	if (verified.channel !== "email") await codeVerified(env, config, to);
-	if (!verified.challengeId || config.smsPolicy.testNumbers.has(to)) return;
+	if (!verified.challengeId || config.smsPolicy.testNumbers.has(to.e164)) return;
 	const context = {
 		requestId,
 		purpose,

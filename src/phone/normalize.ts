@@ -1,4 +1,4 @@
-import { parsePhone } from "./parse";
+import { type Phone, parsePhone, phoneOf } from "./parse";
 
 /** E.164: a plus, then 8 to 15 digits, the first not zero. */
 const E164 = /^\+[1-9]\d{7,14}$/;
@@ -19,4 +19,10 @@ export function normalizePhone(input: string): string | null {
 	if (phone.startsWith("00")) phone = `+${phone.slice(2)}`;
 	if (!E164.test(phone)) return null;
 	return parsePhone(phone)?.e164 ?? phone;
+}
+
+/** What people type, read once into the facts of its number; null unless it normalises to E.164. */
+export function readPhone(input: string): Phone | null {
+	const e164 = normalizePhone(input);
+	return e164 ? phoneOf(e164) : null;
 }

@@ -1,4 +1,4 @@
-import { phoneOf } from "./parse";
+import type { Phone } from "./parse";
 
 /** What the validity rule needs of the config. */
 export interface PhoneRules {
@@ -12,9 +12,8 @@ export interface PhoneRules {
  * Why a normalised number cannot be used, or null when it can. A number the
  * plans do not know is neither valid nor possible, so only a test number gets through.
  */
-export function phoneProblem(e164: string, rules: PhoneRules): string | null {
-	if (rules.testNumbers.has(e164)) return null;
-	const phone = phoneOf(e164);
+export function phoneProblem(phone: Phone, rules: PhoneRules): string | null {
+	if (rules.testNumbers.has(phone.e164)) return null;
 	if (rules.validation === "possible")
 		return phone.possible ? null : "is not a possible phone number: check the country code and the length";
 	return phone.valid ? null : "is not a valid phone number for its country";

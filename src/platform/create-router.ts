@@ -1,6 +1,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { ZodError } from "zod";
 import { ApiError } from "../errors/errors";
+import type { Phone } from "../phone/parse";
 import { phoneProblem } from "../phone/validity";
 import type { AppEnv } from "./app-env";
 
@@ -17,8 +18,8 @@ export function createRouter() {
 	return new OpenAPIHono<AppEnv>({
 		defaultHook: (result, c) => {
 			if (!result.success) throw validationError(result.error);
-			const phone = (result.data as { phone?: unknown } | undefined)?.phone;
-			if (typeof phone !== "string") return;
+			const phone = (result.data as { phone?: Phone } | undefined)?.phone;
+			if (phone?.e164 === undefined) return;
 			const { phoneValidation, smsPolicy } = c.get("config");
 			const problem = phoneProblem(phone, { validation: phoneValidation, testNumbers: smsPolicy.testNumbers });
 			if (problem) throw fieldError("phone", problem);

@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
-import { phoneOf } from "../phone/parse";
+import type { Phone } from "../phone/parse";
 import type { AppEnv } from "./app-env";
 import { log } from "./log";
 
@@ -48,10 +48,10 @@ export function requestLog(): MiddlewareHandler<AppEnv> {
 }
 
 /** Puts the phone a request concerns on its log line: masked, with its country. */
-export function logPhone(c: Context<AppEnv>, phone: string): void {
+export function logPhone(c: Context<AppEnv>, phone: Phone): void {
 	const fields = c.get("log");
 	if (!fields) return;
-	const { masked, callingCode, countries } = phoneOf(phone);
+	const { masked, callingCode, countries } = phone;
 	fields.phone = masked;
 	fields.callingCode = callingCode;
 	if (countries.length === 1) fields.country = countries[0];

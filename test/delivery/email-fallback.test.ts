@@ -3,6 +3,7 @@ import { env, exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { prefixGuardFor } from "../../src/abuse/prefix-guard";
 import { createApp } from "../../src/app";
+import { phoneOf } from "../../src/phone/parse";
 import { MAGIC_EMAILS } from "../fakes/fake-resend";
 import {
 	emailsTo,
@@ -171,7 +172,7 @@ describe("resend-otp with channel email", () => {
 
 	it("still goes while SMS to the number's range is blocked, which is what it is for", async () => {
 		const { phone, email } = await pending();
-		const guard = prefixGuardFor(env, phone);
+		const guard = prefixGuardFor(env, phoneOf(phone));
 		const setGuardClock = (ms: number) =>
 			runInDurableObject(guard, (instance) => {
 				(instance as unknown as { clock: () => number }).clock = () => ms;

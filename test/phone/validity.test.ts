@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { phoneOf } from "../../src/phone/parse";
 import { type PhoneRules, phoneProblem } from "../../src/phone/validity";
 
 const rules = (validation: PhoneRules["validation"], testNumbers: string[] = []): PhoneRules => ({
@@ -17,19 +18,21 @@ const UNKNOWN = "+999123456789";
 
 describe("phoneProblem", () => {
 	it("PHONE_VALIDATION=valid accepts only valid numbers", () => {
-		expect(phoneProblem(VALID, rules("valid"))).toBeNull();
+		expect(phoneProblem(phoneOf(VALID), rules("valid"))).toBeNull();
 		for (const n of [POSSIBLE, IMPOSSIBLE, UNKNOWN])
-			expect(phoneProblem(n, rules("valid"))).toBe("is not a valid phone number for its country");
+			expect(phoneProblem(phoneOf(n), rules("valid"))).toBe("is not a valid phone number for its country");
 	});
 
 	it("PHONE_VALIDATION=possible accepts numbers of a possible length", () => {
-		expect(phoneProblem(VALID, rules("possible"))).toBeNull();
-		expect(phoneProblem(POSSIBLE, rules("possible"))).toBeNull();
-		for (const n of [IMPOSSIBLE, UNKNOWN]) expect(phoneProblem(n, rules("possible"))).toMatch(/not a possible/);
+		expect(phoneProblem(phoneOf(VALID), rules("possible"))).toBeNull();
+		expect(phoneProblem(phoneOf(POSSIBLE), rules("possible"))).toBeNull();
+		for (const n of [IMPOSSIBLE, UNKNOWN])
+			expect(phoneProblem(phoneOf(n), rules("possible"))).toMatch(/not a possible/);
 	});
 
 	it("always accepts a test number, whatever its digits", () => {
 		for (const validation of ["valid", "possible"] as const)
-			for (const n of [POSSIBLE, IMPOSSIBLE, UNKNOWN]) expect(phoneProblem(n, rules(validation, [n]))).toBeNull();
+			for (const n of [POSSIBLE, IMPOSSIBLE, UNKNOWN])
+				expect(phoneProblem(phoneOf(n), rules(validation, [n]))).toBeNull();
 	});
 });

@@ -1,10 +1,11 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { countryRefusal, numberOrigin } from "../../src/abuse/country-policy";
+import { countryRefusal } from "../../src/abuse/country-policy";
 import { createApp } from "../../src/app";
 import { parseConfig, type SmsPolicy } from "../../src/config/config";
 import { customerRepository } from "../../src/customers/repository";
+import { phoneOf } from "../../src/phone/parse";
 import { answer, sendReset, verifyReset } from "../account/account-helpers";
 import { configErrorMessage } from "../config-fixtures";
 import { post, sendOtp, smsTo, storedChallenge, uniquePhone } from "../helpers";
@@ -43,6 +44,12 @@ let network = 0;
 const networkPhone = (code: "882" | "883") =>
 	code === "882" ? `+88216${String(++network).padStart(6, "0")}` : `+8835100${String(++network).padStart(5, "0")}`;
 
+/** Where a number lives, as far as its digits tell: the calling code always, the countries it may belong to. */
+function numberOrigin(phone: string) {
+	const { callingCode, countries } = phoneOf(phone);
+	return { callingCode, countries: [...countries] };
+}
+
 describe("numberOrigin", () => {
 	it.each([
 		[US, "1", ["US"]],
@@ -69,61 +76,63 @@ describe("numberOrigin", () => {
 
 describe("countryRefusal", () => {
 	it("refuses nothing without lists", () => {
-		for (const phone of [US, GB, FR, UK_AMBIGUOUS, FREEPHONE]) expect(countryRefusal(phone, policy())).toBeNull();
+		for (const phone of [US, GB, FR, UK_AMBIGUOUS, FREEPHONE])
+			expect(countryRefusal(phoneOf(phone), policy())).toBeNull();
 	});
 
 	it("refuses exactly the blocked countries", () => {
 		const p = policy([], ["FR", "CU"]);
-		expect(countryRefusal(FR, p)).toEqual(REFUSED);
-		expect(countryRefusal("+5352123456", p)).toEqual(REFUSED);
-		expect(countryRefusal(US, p)).toBeNull();
-		expect(countryRefusal(DE, p)).toBeNull();
+		expect(countryRefusal(phoneOf(FR), p)).toEqual(REFUSED);
+		expect(countryRefusal(phoneOf("+5352123456"), p)).toEqual(REFUSED);
+		expect(countryRefusal(phoneOf(US), p)).toBeNull();
+		expect(countryRefusal(phoneOf(DE), p)).toBeNull();
 	});
 
 	it("with an allow list, refuses every country not on it", () => {
 		const p = policy(["US", "CA"]);
-		expect(countryRefusal(US, p)).toBeNull();
-		expect(countryRefusal(CA, p)).toBeNull();
-		expect(countryRefusal(GB, p)).toEqual(REFUSED);
-		expect(countryRefusal("+12425551234", p)).toEqual(REFUSED); // +1, but the Bahamas
+		expect(countryRefusal(phoneOf(US), p)).toBeNull();
+		expect(countryRefusal(phoneOf(CA), p)).toBeNull();
+		expect(countryRefusal(phoneOf(GB), p)).toEqual(REFUSED);
+		expect(countryRefusal(phoneOf("+12425551234"), p)).toEqual(REFUSED); // +1, but the Bahamas
 	});
 
 	it("a block list wins over an allow list", () => {
-		expect(countryRefusal(US, policy(["US", "CA"], ["US"]))).toEqual(REFUSED);
-		expect(countryRefusal(CA, policy(["US", "CA"], ["US"]))).toBeNull();
+		expect(countryRefusal(phoneOf(US), policy(["US", "CA"], ["US"]))).toEqual(REFUSED);
+		expect(countryRefusal(phoneOf(CA), policy(["US", "CA"], ["US"]))).toBeNull();
 	});
 
 	it("a number without a known country fails any allow list but passes a block list", () => {
-		expect(countryRefusal(FREEPHONE, policy(["US"]))).toEqual(REFUSED);
-		expect(countryRefusal("+999123456789", policy(["US"]))).toEqual(REFUSED);
-		expect(countryRefusal(FREEPHONE, policy([], ["US", "CU"]))).toBeNull();
+		expect(countryRefusal(phoneOf(FREEPHONE), policy(["US"]))).toEqual(REFUSED);
+		expect(countryRefusal(phoneOf("+999123456789"), policy(["US"]))).toEqual(REFUSED);
+		expect(countryRefusal(phoneOf(FREEPHONE), policy([], ["US", "CU"]))).toBeNull();
 	});
 
 	it("a calling code covers every number that dials it, countryless or not", () => {
 		const p = policy([], ["882"]);
-		expect(countryRefusal(NETWORK_882, p)).toEqual(REFUSED);
-		expect(countryRefusal(NETWORK_883, p)).toBeNull();
-		expect(countryRefusal(GB, p)).toBeNull();
+		expect(countryRefusal(phoneOf(NETWORK_882), p)).toEqual(REFUSED);
+		expect(countryRefusal(phoneOf(NETWORK_883), p)).toBeNull();
+		expect(countryRefusal(phoneOf(GB), p)).toBeNull();
 		// +1 is many countries; blocking the code blocks them all.
-		for (const phone of [US, CA, "+12425551234"]) expect(countryRefusal(phone, policy([], ["1"]))).toEqual(REFUSED);
-		expect(countryRefusal(UK_AMBIGUOUS, policy(["44"]))).toBeNull();
-		expect(countryRefusal(GB, policy(["1"]))).toEqual(REFUSED);
+		for (const phone of [US, CA, "+12425551234"])
+			expect(countryRefusal(phoneOf(phone), policy([], ["1"]))).toEqual(REFUSED);
+		expect(countryRefusal(phoneOf(UK_AMBIGUOUS), policy(["44"]))).toBeNull();
+		expect(countryRefusal(phoneOf(GB), policy(["1"]))).toEqual(REFUSED);
 	});
 
 	it("an allow list refuses a countryless number unless its calling code is listed", () => {
-		expect(countryRefusal(NETWORK_882, policy(["US", "GB"]))).toEqual(REFUSED);
-		expect(countryRefusal(NETWORK_882, policy(["US", "882"]))).toBeNull();
-		expect(countryRefusal(NETWORK_883, policy(["US", "882"]))).toEqual(REFUSED);
-		expect(countryRefusal(US, policy(["US", "882"]))).toBeNull();
+		expect(countryRefusal(phoneOf(NETWORK_882), policy(["US", "GB"]))).toEqual(REFUSED);
+		expect(countryRefusal(phoneOf(NETWORK_882), policy(["US", "882"]))).toBeNull();
+		expect(countryRefusal(phoneOf(NETWORK_883), policy(["US", "882"]))).toEqual(REFUSED);
+		expect(countryRefusal(phoneOf(US), policy(["US", "882"]))).toBeNull();
 		// Blocking still wins.
-		expect(countryRefusal(NETWORK_882, policy(["882"], ["882"]))).toEqual(REFUSED);
+		expect(countryRefusal(phoneOf(NETWORK_882), policy(["882"], ["882"]))).toEqual(REFUSED);
 	});
 
 	it("an ambiguous number passes an allow list only if every possible country is on it", () => {
-		expect(countryRefusal(UK_AMBIGUOUS, policy(["GB"]))).toEqual(REFUSED);
-		expect(countryRefusal(UK_AMBIGUOUS, policy(["GB", "GG", "IM", "JE"]))).toBeNull();
-		expect(countryRefusal(UK_AMBIGUOUS, policy([], ["JE"]))).toEqual(REFUSED);
-		expect(countryRefusal(UK_AMBIGUOUS, policy([], ["FR"]))).toBeNull();
+		expect(countryRefusal(phoneOf(UK_AMBIGUOUS), policy(["GB"]))).toEqual(REFUSED);
+		expect(countryRefusal(phoneOf(UK_AMBIGUOUS), policy(["GB", "GG", "IM", "JE"]))).toBeNull();
+		expect(countryRefusal(phoneOf(UK_AMBIGUOUS), policy([], ["JE"]))).toEqual(REFUSED);
+		expect(countryRefusal(phoneOf(UK_AMBIGUOUS), policy([], ["FR"]))).toBeNull();
 	});
 
 	it("reads the config lists case-insensitively, trimmed", () => {
@@ -133,8 +142,8 @@ describe("countryRefusal", () => {
 			SMS_BLOCKED_COUNTRIES: "cu",
 		});
 		expect(smsPolicy).toMatchObject({ allowedCountries: ["US", "CA"], blockedCountries: ["CU"] });
-		expect(countryRefusal(CA, smsPolicy)).toBeNull();
-		expect(countryRefusal(GB, smsPolicy)).toEqual(REFUSED);
+		expect(countryRefusal(phoneOf(CA), smsPolicy)).toBeNull();
+		expect(countryRefusal(phoneOf(GB), smsPolicy)).toEqual(REFUSED);
 	});
 
 	it("reads calling codes beside countries, a leading + dropped", () => {

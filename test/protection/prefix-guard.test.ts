@@ -73,7 +73,7 @@ describe("prefix rules", () => {
 
 describe("the guard over HTTP", () => {
 	const setGuardClock = (phone: string, ms: number) =>
-		runInDurableObject(prefixGuardFor(env, phone), (instance) => {
+		runInDurableObject(prefixGuardFor(env, phoneOf(phone)), (instance) => {
 			(instance as unknown as { clock: () => number }).clock = () => ms;
 		});
 
@@ -98,7 +98,7 @@ describe("the guard over HTTP", () => {
 		const real = "+447400800123";
 		expect((await sendOtp(real)).status).toBe(200);
 		expect((await verifyOtp(real, await lastCode(real))).status).toBe(201);
-		const [, verified] = await runInDurableObject(prefixGuardFor(env, real), async (_, state) => [
+		const [, verified] = await runInDurableObject(prefixGuardFor(env, phoneOf(real)), async (_, state) => [
 			null,
 			(await state.storage.get<PrefixState>("state"))?.verified,
 		]);
@@ -109,7 +109,7 @@ describe("the guard over HTTP", () => {
 		const phone = "+447500700123";
 		await setGuardClock(phone, T0);
 		expect((await sendOtp(phone)).status).toBe(200);
-		const guard = prefixGuardFor(env, phone);
+		const guard = prefixGuardFor(env, phoneOf(phone));
 		await setGuardClock(phone, T0 + 86_400_000 + 2 * MINUTE);
 		await runDurableObjectAlarm(guard);
 		const keys = await runInDurableObject(guard, async (_, state) => [...(await state.storage.list()).keys()]);

@@ -50,7 +50,7 @@ export const sendResetOtpHandler: RouteHandler<typeof sendResetOtp, AppEnv> = as
 	const config = c.get("config");
 	const refused = countryRefusal(phone, config.smsPolicy);
 	if (refused) throw ApiError.from(refused);
-	const customer = await customerRepository(c.env.DB).findBy({ phone });
+	const customer = await customerRepository(c.env.DB).findBy({ phone: phone.e164 });
 	// A phone never proven by SMS (registered by the email fallback) may belong to a stranger:
 	// it gets the decoy, exactly like a number no customer has.
 	const owner = customer?.phoneVerifiedAt ? customer : undefined;
@@ -60,13 +60,13 @@ export const sendResetOtpHandler: RouteHandler<typeof sendResetOtp, AppEnv> = as
 	const caller = callerOf(c);
 	const challenge = challengeFor(c.env, phone);
 	const started = challenge
-		.startReset(owner?.id ?? null, phone, caller)
+		.startReset(owner?.id ?? null, phone.e164, caller)
 		.then((issued) => deliverIssued(c.env, config, challenge, issued, phone, caller))
 		.then(
 			(result) => {
-				if (!result.ok) log("info", "password_reset_not_sent", { phone: maskPhone(phone), code: result.code });
+				if (!result.ok) log("info", "password_reset_not_sent", { phone: phone.masked, code: result.code });
 			},
-			(err: unknown) => log("error", "password_reset_failed", { phone: maskPhone(phone), error: errorMessage(err) }),
+			(err: unknown) => log("error", "password_reset_failed", { phone: phone.masked, error: errorMessage(err) }),
 		);
 	c.executionCtx.waitUntil(started);
 	return c.json(
@@ -87,7 +87,7 @@ export const verifyResetHandler: RouteHandler<typeof verifyReset, AppEnv> = asyn
 	const checked = await challenge.verifyReset(otp, callerOf(c));
 	if (!checked.counted) await guess.release();
 	if (!checked.ok) throw ApiError.from(checked);
-	const customerId = await completeReset(c, challenge, checked, newPassword);
+	const customerId = await completeReset(c, challenge, checked, newPassword, phone);
 	// The phone proved who this is: earlier failed sign-ins no longer stand in the way.
 	await resetLoginThrottle(c.env, customerId);
 	return c.json(

@@ -4,8 +4,9 @@ import { ApiError } from "../../errors/errors";
 import type { PhoneChallenge, Verified } from "../../otp/phone-challenge";
 import { reportCodeVerified } from "../../otp/send-pipeline";
 import type { ResetRequest } from "../../otp/state";
+import type { Phone } from "../../phone/parse";
 import type { AppEnv } from "../../platform/app-env";
-import { errorMessage, log, maskPhone } from "../../platform/log";
+import { errorMessage, log } from "../../platform/log";
 import { customerRepository } from "../repository";
 
 /**
@@ -18,16 +19,22 @@ export async function completeReset(
 	challenge: DurableObjectStub<PhoneChallenge>,
 	verified: Verified<ResetRequest>,
 	newPassword: string,
+	phone: Phone,
 ): Promise<number> {
-	const { customerId, phone } = verified.subject;
+	const { customerId } = verified.subject;
 	if (customerId === null) throw new ApiError("OTP_INVALID"); // a decoy's MAC matches no code
 	let changed: boolean;
 	try {
 		const passwordHash = await hashPassword(newPassword, c.get("config").scrypt);
-		changed = await customerRepository(c.env.DB).resetPassword(customerId, phone, passwordHash, new Date(verified.at));
+		changed = await customerRepository(c.env.DB).resetPassword(
+			customerId,
+			phone.e164,
+			passwordHash,
+			new Date(verified.at),
+		);
 	} catch (err) {
 		await challenge.giveBack("reset", verified.id, verified.generation);
-		log("error", "password_reset_failed", { phone: maskPhone(phone), error: errorMessage(err) });
+		log("error", "password_reset_failed", { phone: phone.masked, error: errorMessage(err) });
 		throw new ApiError("SERVICE_UNAVAILABLE");
 	}
 	// The account was deleted after the code was sent: nothing is left to reset.

@@ -3,8 +3,9 @@ import { ApiError } from "../../errors/errors";
 import type { PhoneChallenge, Verified } from "../../otp/phone-challenge";
 import { reportCodeVerified } from "../../otp/send-pipeline";
 import type { Registration } from "../../otp/state";
+import type { Phone } from "../../phone/parse";
 import type { AppEnv } from "../../platform/app-env";
-import { errorMessage, log, maskPhone } from "../../platform/log";
+import { errorMessage, log } from "../../platform/log";
 import { customerRepository } from "../repository";
 
 /**
@@ -17,6 +18,7 @@ export async function createCustomer(
 	c: Context<AppEnv>,
 	challenge: DurableObjectStub<PhoneChallenge>,
 	verified: Verified<Registration>,
+	phone: Phone,
 ): Promise<number> {
 	const { subject: registration, at } = verified;
 	const customers = customerRepository(c.env.DB);
@@ -31,13 +33,13 @@ export async function createCustomer(
 			emailVerifiedAt: byEmail ? when : null,
 			createdAt: when,
 		});
-		if (id === null) taken = await customers.findTaken(registration.email, registration.phone);
+		if (id === null) taken = await customers.findTaken(registration.email, phone.e164);
 	} catch (err) {
 		await challenge.giveBack("register", verified.id, verified.generation);
-		log("error", "customer_insert_failed", { phone: maskPhone(registration.phone), error: errorMessage(err) });
+		log("error", "customer_insert_failed", { phone: phone.masked, error: errorMessage(err) });
 		throw new ApiError("SERVICE_UNAVAILABLE");
 	}
 	if (id === null) throw new ApiError("CUSTOMER_EXISTS", undefined, { field: taken ?? undefined });
-	await reportCodeVerified(c.env, c.get("config"), verified, "register", registration.phone, c.get("requestId"));
+	await reportCodeVerified(c.env, c.get("config"), verified, "register", phone, c.get("requestId"));
 	return id;
 }

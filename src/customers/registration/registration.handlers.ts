@@ -8,6 +8,7 @@ import { ApiError } from "../../errors/errors";
 import { callerOf } from "../../otp/caller";
 import { challengeFor } from "../../otp/challenge-for";
 import { deliverIssued } from "../../otp/send-pipeline";
+import type { Phone } from "../../phone/parse";
 import type { AppEnv } from "../../platform/app-env";
 import { errorMessage, log } from "../../platform/log";
 import { logPhone } from "../../platform/request-log";
@@ -22,7 +23,7 @@ export const sendOtpHandler: RouteHandler<typeof sendOtp, AppEnv> = async (c) =>
 	logPhone(c, phone);
 	// Cheap refusals first (an indexed read, a read-only object call), so a flood
 	// of refused sends never pays for the password hash (~250 ms of CPU).
-	const taken = await customerRepository(c.env.DB).findTaken(email, phone);
+	const taken = await customerRepository(c.env.DB).findTaken(email, phone.e164);
 	if (taken) throw new ApiError("CUSTOMER_EXISTS", `A customer with this ${taken} already exists`, { field: taken });
 	const country = countryRefusal(phone, config.smsPolicy);
 	if (country) throw ApiError.from(country);
@@ -30,14 +31,14 @@ export const sendOtpHandler: RouteHandler<typeof sendOtp, AppEnv> = async (c) =>
 	const refused = await challenge.checkSend(registrationId, caller.network);
 	if (refused) throw ApiError.from(refused);
 	const passwordHash = await hashPassword(password, config.scrypt);
-	const issued = await challenge.start({ name, email, phone, passwordHash }, registrationId, caller);
+	const issued = await challenge.start({ name, email, phone: phone.e164, passwordHash }, registrationId, caller);
 	const result = await deliverIssued(c.env, config, challenge, issued, phone, caller);
 	if (!result.ok) throw ApiError.from(result);
 	return c.json(
 		{
 			success: true as const,
 			message: "OTP sent successfully to your phone number",
-			phone,
+			phone: phone.e164,
 			registrationId: result.registrationId,
 			channel: result.channel,
 			delivery: result.delivery,
@@ -56,7 +57,7 @@ export const verifyOtpHandler: RouteHandler<typeof verifyOtp, AppEnv> = async (c
 	const checked = await challenge.verify(otp, registrationId, callerOf(c));
 	if (!checked.counted) await guess.release();
 	if (!checked.ok) throw ApiError.from(checked);
-	const customerId = await createCustomer(c, challenge, checked);
+	const customerId = await createCustomer(c, challenge, checked, phone);
 	// The customer exists now, whatever happens next: a session that cannot be
 	// stored costs the tokens (the customer signs in), never the registration.
 	const tokens = await startSession(c, { id: customerId, passwordHash: null }).catch((err: unknown) => {
@@ -91,7 +92,7 @@ export const resendOtpHandler: RouteHandler<typeof resendOtp, AppEnv> = async (c
 		{
 			success: true as const,
 			message: channel === "email" ? "OTP sent to the registration's email address" : "OTP resent successfully",
-			phone,
+			phone: phone.e164,
 			// Only to whoever named it: an id-less resend must never hand out the owner's id.
 			...(registrationId ? { registrationId } : {}),
 			channel: result.channel,
@@ -109,7 +110,7 @@ export const otpStatusByBodyHandler: RouteHandler<typeof otpStatusByBody, AppEnv
 	c.json(await statusOf(c, c.req.valid("json")), 200);
 
 /** What otp-status answers for a registration, however the request named it. */
-async function statusOf(c: Context<AppEnv>, { phone, registrationId }: { phone: string; registrationId: string }) {
+async function statusOf(c: Context<AppEnv>, { phone, registrationId }: { phone: Phone; registrationId: string }) {
 	logPhone(c, phone);
 	const result = await challengeFor(c.env, phone).pending(registrationId, callerOf(c).network);
 	if (!result.ok) throw ApiError.from(result);
@@ -117,7 +118,7 @@ async function statusOf(c: Context<AppEnv>, { phone, registrationId }: { phone: 
 	const seconds = (at: number) => Math.max(0, Math.ceil((at - now) / 1000));
 	return {
 		success: true as const,
-		phone,
+		phone: phone.e164,
 		status: result.status,
 		channel: result.channel,
 		delivery: result.delivery,

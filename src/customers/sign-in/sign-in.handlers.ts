@@ -5,6 +5,7 @@ import { sessionRepository } from "../../auth/sessions.repository";
 import { profile, startSession } from "../../auth/start-session";
 import { accountKey, beginLoginAttempt } from "../../auth/throttle/login-attempt";
 import { ApiError } from "../../errors/errors";
+import type { Phone } from "../../phone/parse";
 import type { AppEnv } from "../../platform/app-env";
 import { customerRepository } from "../repository";
 import type { login, logout, logoutAll, refresh } from "./sign-in.routes";
@@ -12,11 +13,11 @@ import type { login, logout, logoutAll, refresh } from "./sign-in.routes";
 export const loginHandler: RouteHandler<typeof login, AppEnv> = async (c) => {
 	const { password, email, phone } = c.req.valid("json");
 	const { scrypt } = c.get("config");
-	const identifier = email !== undefined ? { email } : { phone: phone as string };
+	const identifier = email !== undefined ? { email } : { phone: (phone as Phone).e164 };
 	const customers = customerRepository(c.env.DB);
 	const customer = await customers.findBy(identifier);
 	// An unknown account is throttled and hashed exactly like a known one: same answer, same time.
-	const attempt = await beginLoginAttempt(c, customer ? accountKey(customer.id) : `unknown:${email ?? phone}`);
+	const attempt = await beginLoginAttempt(c, customer ? accountKey(customer.id) : `unknown:${email ?? phone?.e164}`);
 	const valid = await verifyPassword(password, customer?.passwordHash ?? dummyHash(scrypt));
 	if (!customer || !valid) throw new ApiError("INVALID_CREDENTIALS");
 	await attempt.succeeded();
