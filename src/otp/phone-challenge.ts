@@ -131,14 +131,24 @@ export class PhoneChallenge extends DurableObject<Env> {
 		return this.#issue("register", before, registration, now, caller, "sms", crypto.randomUUID());
 	}
 
-	/** Issues a new code for a pending registration, by SMS or to its own email; the previous code dies. */
-	async resend(channel: Channel, registrationId: string | undefined, caller: Caller): Promise<Issued | Failure> {
+	/**
+	 * Issues a new code for a pending registration, by SMS or to its own email;
+	 * the previous code dies. `blocked`: the channel's refusal for this number
+	 * (the country policy), answered only once a registration is found.
+	 */
+	async resend(
+		channel: Channel,
+		registrationId: string | undefined,
+		caller: Caller,
+		blocked: Failure | null = null,
+	): Promise<Issued | Failure> {
 		const now = this.clock();
 		const target = resolve(this.#store.registrations, registrationId, now);
 		if (isFailure(target)) return target;
 		const { otp } = this.#rules;
 		const refusal =
 			resendRefusal(target) ??
+			blocked ??
 			cooldownRefusal(target, now, otp) ??
 			sendShareRefusal(this.#store.ledger("register"), caller.network, now, otp);
 		if (refusal) return refusal;

@@ -82,10 +82,9 @@ export const resendOtpHandler: RouteHandler<typeof resendOtp, AppEnv> = async (c
 		});
 	const config = c.get("config");
 	const country = channel === "sms" ? countryRefusal(phone, config.smsPolicy) : null;
-	if (country) throw ApiError.from(country);
 	const caller = callerOf(c);
 	const challenge = challengeFor(c.env, phone);
-	const issued = await challenge.resend(channel, registrationId, caller);
+	const issued = await challenge.resend(channel, registrationId, caller, country);
 	const result = await deliverIssued(c.env, config, challenge, issued, phone, caller);
 	if (!result.ok) throw ApiError.from(result);
 	return c.json(
