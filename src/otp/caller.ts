@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { clientNetwork, UNKNOWN_NETWORK } from "../abuse/client-network";
 import type { AppEnv } from "../platform/app-env";
-import type { Caller } from "./phone-challenge";
+import type { Caller } from "./contract";
 
 /** The client network a phone's shares are keyed to (one shared key without an address), and the request. */
 export function callerOf(c: Context<AppEnv>): Caller {

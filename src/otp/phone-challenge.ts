@@ -1,15 +1,16 @@
 import { DurableObject } from "cloudflare:workers";
-import { getConfig, type OtpPolicy } from "../config/config";
+import { getConfig } from "../config/config";
 import { type Failure, failure } from "../errors/errors";
-import { type Delivery, deliveryOf, statusRank } from "../messaging/status";
+import { statusRank } from "../messaging/status";
 import { consume, verifyRefusal, wrongGuess } from "./attempts";
 import { guessShareRefusal, type Mark, mark, sendShareRefusal } from "./caps";
 import { generateCode, macCode, macsEqual, newRegistrationId, randomMac } from "./code";
+import type { Caller, Checked, Issued, PendingStatus, PhonePolicy } from "./contract";
 import { cooldownRefusal } from "./cooldown";
 import { InFlight } from "./in-flight";
 import { PhoneStore } from "./phone-store";
-import { isFailure, resolve, startRefusal } from "./registrations";
-import { delivered, issue, resendRefusal, revertSend } from "./sends";
+import { isFailure, pendingStatus, resolve, startRefusal } from "./registrations";
+import { delivered, issue, resendRefusal, undone } from "./sends";
 import {
 	type ChallengeState,
 	type Channel,
@@ -20,66 +21,6 @@ import {
 	type ResetRequest,
 	type Subjects,
 } from "./state";
-
-/** Who is asking: the client network every share is keyed to, and the request for the logs. */
-export interface Caller {
-	network: string;
-	requestId?: string;
-}
-
-/** What a phone's object needs of the configuration, and nothing more. */
-export interface PhonePolicy {
-	otp: OtpPolicy;
-	otpSecret: string;
-	/** TEST_PHONE_NUMBERS: a fixed code, never sent. */
-	testNumbers: ReadonlyMap<string, string>;
-}
-
-/** A code issued and committed, for the send pipeline: the only way a code leaves the object. */
-export interface Issued {
-	ok: true;
-	purpose: Purpose;
-	/** The registration's id, or `reset`. */
-	id: string;
-	generation: number;
-	/** Null when nothing is to be delivered: a test number's fixed code, a decoy reset. */
-	code: string | null;
-	expiresAt: number;
-	challengeId: string;
-	channel: Channel;
-	/** The registration's own address, for the email channel. */
-	email?: string;
-	/** The object's clock when it issued the code. */
-	at: number;
-}
-
-/** A right code: what it proved, taken out of the object (see giveBack). */
-export interface Verified<S> {
-	ok: true;
-	subject: S;
-	id: string;
-	generation: number;
-	challengeId: string | null;
-	channel: Channel | null;
-	at: number;
-	/** Only a wrong code is counted. */
-	counted?: undefined;
-}
-
-/** `counted`: a wrong code was counted (the caller keeps what it took from the network's daily share). */
-export type Checked<S> = Verified<S> | (Failure & { counted?: boolean });
-
-/** What otp-status shows of a pending registration: no code, no personal data. */
-export interface PendingStatus {
-	ok: true;
-	status: "pending" | "locked";
-	channel: Channel;
-	delivery: Delivery;
-	expiresAt: number;
-	attemptsRemaining: number;
-	/** When resend-otp will next be accepted from the caller's network (the cooldown and the shares). */
-	resendAt: number;
-}
 
 /**
  * One object per normalised phone number: every decision about its codes,
@@ -169,25 +110,7 @@ export class PhoneChallenge extends DurableObject<Env> {
 		const refusal =
 			cooldownRefusal(before, now, otp) ?? sendShareRefusal(this.#store.ledger("reset"), caller.network, now, otp);
 		if (refusal) return refusal;
-		const challengeId = crypto.randomUUID();
-		if (customerId !== null)
-			return this.#issue("reset", before, { customerId, phone }, now, caller, "sms", challengeId);
-		const decoy = issue(before, { customerId, phone }, randomMac(), before.generation + 1, now, otp, {
-			challengeId,
-			channel: "sms",
-		});
-		this.#store.commit("reset", decoy, mark(this.#store.ledger("reset"), now, caller.network, "send"));
-		return {
-			ok: true,
-			purpose: "reset",
-			id: decoy.id,
-			generation: decoy.generation,
-			code: null,
-			expiresAt: decoy.expiresAt,
-			challengeId,
-			channel: "sms",
-			at: now,
-		};
+		return this.#issue("reset", before, { customerId, phone }, now, caller, "sms", crypto.randomUUID());
 	}
 
 	/** The provider accepted the send of `generation`: records its id and first status; returns the status held. */
@@ -218,12 +141,7 @@ export class PhoneChallenge extends DurableObject<Env> {
 			if (ledger) this.#store.commitLedger(purpose, ledger);
 			return;
 		}
-		if (purpose === "reset") {
-			const subject = { ...(current.subject as ResetRequest), customerId: null };
-			this.#store.commit("reset", { ...current, codeMac: current.codeMac && randomMac(), subject });
-			return;
-		}
-		this.#store.commit(purpose, revertSend(held.before, current, this.#rules.otp.maxAttempts), ledger);
+		this.#store.commit(purpose, undone(purpose, held.before, current, this.#rules.otp.maxAttempts), ledger);
 	}
 
 	/** A registration as otp-status shows it; OTP_NOT_FOUND / OTP_EXPIRED otherwise. Changes nothing. */
@@ -237,15 +155,7 @@ export class PhoneChallenge extends DurableObject<Env> {
 		const wait =
 			(cooldownRefusal(s, now, otp) ?? sendShareRefusal(this.#store.ledger("register"), network, now, otp))
 				?.retryAfter ?? 0;
-		return {
-			ok: true,
-			status: s.status === "pending" ? "pending" : "locked",
-			channel: s.channel ?? "sms",
-			delivery: s.deliveryStatus ? deliveryOf(s.deliveryStatus) : "queued",
-			expiresAt: s.expiresAt,
-			attemptsRemaining: s.status === "pending" ? Math.max(0, otp.maxAttempts - s.attempts) : 0,
-			resendAt: now + wait * 1000,
-		};
+		return pendingStatus(s, now, otp, wait);
 	}
 
 	/** Takes a provider's status for one of this phone's messages: only the latest send of a code, only forward. */
@@ -291,6 +201,7 @@ export class PhoneChallenge extends DurableObject<Env> {
 	/**
 	 * Issues a new code for `before`'s registration or reset and commits it
 	 * with its mark; the caller delivers it and reports back (sent or undo).
+	 * The code leaves the object only here, in the answer to the Worker.
 	 */
 	#issue<P extends Purpose>(
 		purpose: P,
@@ -302,23 +213,26 @@ export class PhoneChallenge extends DurableObject<Env> {
 		challengeId: string,
 	): Issued {
 		const { otp, otpSecret, testNumbers } = this.#rules;
-		// A test number has a fixed code and never costs a message.
-		const testCode = channel === "sms" ? testNumbers.get(subject.phone) : undefined;
-		const code = testCode ?? generateCode();
 		const generation = before.generation + 1;
-		const mac = macCode(otpSecret, purpose, subject.phone, before.id, generation, code);
+		// A decoy reset holds the MAC of no code; a test number a fixed code, never sent.
+		const decoy = purpose === "reset" && (subject as ResetRequest).customerId === null;
+		const testCode = channel === "sms" ? testNumbers.get(subject.phone) : undefined;
+		const code = decoy ? null : (testCode ?? generateCode());
+		const mac = code === null ? randomMac() : macCode(otpSecret, purpose, subject.phone, before.id, generation, code);
 		const sentMark: Mark = { at: now, network: caller.network, kind: "send" };
 		const next = issue(before, subject, mac, generation, now, otp, { challengeId, channel });
 		this.#store.commit(purpose, next, [...this.#store.recentLedger(purpose, now), sentMark]);
-		if (!testCode) this.#inFlight.hold(purpose, before.id, generation, { before, mark: sentMark });
+		const delivers = code !== null && !testCode;
+		if (delivers) this.#inFlight.hold(purpose, before.id, generation, { before, mark: sentMark });
 		const email = channel === "email" ? (subject as Registration).email : undefined;
+		const { id, expiresAt } = next;
 		return {
 			ok: true,
 			purpose,
-			id: before.id,
+			id,
 			generation,
-			code: testCode ? null : code,
-			expiresAt: next.expiresAt,
+			code: delivers ? code : null,
+			expiresAt,
 			challengeId,
 			channel,
 			email,

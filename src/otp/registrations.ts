@@ -1,6 +1,8 @@
 import type { OtpPolicy } from "../config/config";
 import { type Failure, failure } from "../errors/errors";
+import { deliveryOf } from "../messaging/status";
 import { rateLimited } from "./caps";
+import type { PendingStatus } from "./contract";
 import { atTime } from "./expiry";
 import { type ChallengeState, EMPTY, holdsCode, type Registration } from "./state";
 
@@ -64,3 +66,16 @@ export function startRefusal(registrations: Registrations, network: string, now:
 
 export const isFailure = <T extends object>(value: T | Failure): value is Failure =>
 	"ok" in value && value.ok === false;
+
+/** What otp-status shows of a live registration `s` at `now`; `wait`: seconds until a resend is accepted. */
+export function pendingStatus(s: ChallengeState<Registration>, now: number, p: OtpPolicy, wait: number): PendingStatus {
+	return {
+		ok: true,
+		status: s.status === "pending" ? "pending" : "locked",
+		channel: s.channel ?? "sms",
+		delivery: s.deliveryStatus ? deliveryOf(s.deliveryStatus) : "queued",
+		expiresAt: s.expiresAt,
+		attemptsRemaining: s.status === "pending" ? Math.max(0, p.maxAttempts - s.attempts) : 0,
+		resendAt: now + wait * 1000,
+	};
+}

@@ -6,7 +6,8 @@ import { reportFailed, reportSent, reportVerified, type SendContext } from "../m
 import { type Delivery, deliveryOf } from "../messaging/status";
 import { deliveryFailure } from "../messaging/twilio-errors";
 import type { Phone as PhoneFacts } from "../phone/parse";
-import type { Caller, Issued, PhoneChallenge, Verified } from "./phone-challenge";
+import type { Caller, Issued, Verified } from "./contract";
+import type { PhoneChallenge } from "./phone-challenge";
 import type { Channel } from "./state";
 
 export type SendResult =

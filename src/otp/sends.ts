@@ -1,7 +1,8 @@
 import type { OtpPolicy } from "../config/config";
 import { type Failure, failure } from "../errors/errors";
 import { statusRank } from "../messaging/status";
-import { type ChallengeState, type Channel, holdsCode } from "./state";
+import { randomMac } from "./code";
+import { type ChallengeState, type Channel, holdsCode, type Purpose, type ResetRequest } from "./state";
 
 /** Whether resend-otp has a subject to send a new code for. */
 export function resendRefusal(s: ChallengeState): Failure | null {
@@ -63,4 +64,15 @@ export function delivered<S>(s: ChallengeState<S>, messageId: string, status: st
 	if (s.messageId !== messageId) return s;
 	if (statusRank(status) <= statusRank(s.deliveryStatus ?? "")) return s;
 	return { ...s, deliveryStatus: status };
+}
+
+/**
+ * What a send that did not go out leaves: a registration goes back to
+ * `before` (see revertSend); a reset becomes a decoy (a MAC of no code), so
+ * whoever asked for it cannot tell a refused send from an unknown number.
+ */
+export function undone<S>(purpose: Purpose, before: ChallengeState<S>, failed: ChallengeState<S>, maxAttempts: number) {
+	if (purpose === "register") return revertSend(before, failed, maxAttempts);
+	const subject = { ...(failed.subject as ResetRequest), customerId: null };
+	return { ...failed, codeMac: failed.codeMac && randomMac(), subject } as ChallengeState<S>;
 }

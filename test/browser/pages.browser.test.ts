@@ -121,7 +121,7 @@ describe.each(VIEWPORTS)("at $name width ($width px)", (viewport) => {
 		// Pasting the whole message text leaves the six digits, which go at once.
 		await codeInput.fill(`Your code: ${second}`);
 		await page.getByRole("heading", { name: "Welcome!" }).waitFor();
-		const account = await page.locator("#account").innerText();
+		const account = await page.locator("#account").textContent();
 		for (const value of [customer.name, customer.email, customer.phone, "text message"])
 			expect(account).toContain(value);
 		expect(await overflowsHorizontally(page)).toBe(false);
@@ -145,7 +145,7 @@ describe.each(VIEWPORTS)("at $name width ($width px)", (viewport) => {
 		await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
 		await page.getByRole("button", { name: "Sign in" }).click();
 		await page.getByRole("heading", { name: "Your account" }).waitFor();
-		expect(await page.locator("#account").innerText()).toContain(customer.email);
+		expect(await page.locator("#account").textContent()).toContain(customer.email);
 		await shot(page, viewport, "login-3-account");
 
 		await page.reload();
@@ -169,7 +169,7 @@ describe.each(VIEWPORTS)("at $name width ($width px)", (viewport) => {
 		// The reference renders as it scrolls: read it to the end.
 		let text = "";
 		for (let i = 0; i < 100; i++) {
-			text += await page.evaluate(() => document.body.innerText);
+			text += await page.evaluate(() => document.body.textContent);
 			const end = await page.evaluate(() => {
 				window.scrollBy(0, window.innerHeight);
 				return window.scrollY + window.innerHeight >= document.body.scrollHeight - 2;
@@ -177,7 +177,7 @@ describe.each(VIEWPORTS)("at $name width ($width px)", (viewport) => {
 			await page.waitForTimeout(100);
 			if (end) break;
 		}
-		text += await page.evaluate(() => document.body.innerText);
+		text += await page.evaluate(() => document.body.textContent);
 		const paths = Object.keys(doc.paths);
 		expect(paths.length).toBeGreaterThanOrEqual(13);
 		expect(paths.filter((path) => !text.includes(path))).toEqual([]);
@@ -215,7 +215,7 @@ describe("when the SMS does not arrive", () => {
 
 		await page.getByLabel("6-digit code").pressSequentially(codeIn((await email("grace@example.com")).text ?? ""));
 		await page.getByRole("heading", { name: "Welcome!" }).waitFor();
-		expect(await page.locator("#account").innerText()).toContain("email");
+		expect(await page.locator("#account").textContent()).toContain("email");
 		await shot(page, viewport, "fallback-3-signed-in");
 		expect(problems).toEqual([]);
 		await page.close();

@@ -9,7 +9,7 @@ import { callerOf } from "../../otp/caller";
 import { challengeFor } from "../../otp/challenge-for";
 import { deliverIssued } from "../../otp/send-pipeline";
 import type { AppEnv } from "../../platform/app-env";
-import { errorMessage, log, maskPhone } from "../../platform/log";
+import { errorMessage, log } from "../../platform/log";
 import { logPhone } from "../../platform/request-log";
 import { customerRepository } from "../repository";
 import type { deleteMe, getMe, sendResetOtp, verifyReset } from "./account.routes";

@@ -1,7 +1,8 @@
 import type { Context } from "hono";
 import { hashPassword } from "../../auth/passwords";
 import { ApiError } from "../../errors/errors";
-import type { PhoneChallenge, Verified } from "../../otp/phone-challenge";
+import type { Verified } from "../../otp/contract";
+import type { PhoneChallenge } from "../../otp/phone-challenge";
 import { reportCodeVerified } from "../../otp/send-pipeline";
 import type { ResetRequest } from "../../otp/state";
 import type { Phone } from "../../phone/parse";

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { ApiError } from "../../errors/errors";
-import type { PhoneChallenge, Verified } from "../../otp/phone-challenge";
+import type { Verified } from "../../otp/contract";
+import type { PhoneChallenge } from "../../otp/phone-challenge";
 import { reportCodeVerified } from "../../otp/send-pipeline";
 import type { Registration } from "../../otp/state";
 import type { Phone } from "../../phone/parse";

@@ -1,0 +1,66 @@
+import type { OtpPolicy } from "../config/config";
+import type { Failure } from "../errors/errors";
+import type { Delivery } from "../messaging/status";
+import type { Channel, Purpose } from "./state";
+
+// What the Worker and a phone's object exchange: their calls' arguments and answers.
+
+/** Who is asking: the client network every share is keyed to, and the request for the logs. */
+export interface Caller {
+	network: string;
+	requestId?: string;
+}
+
+/** What a phone's object needs of the configuration, and nothing more. */
+export interface PhonePolicy {
+	otp: OtpPolicy;
+	otpSecret: string;
+	/** TEST_PHONE_NUMBERS: a fixed code, never sent. */
+	testNumbers: ReadonlyMap<string, string>;
+}
+
+/** A code issued and committed, for the send pipeline: the only way a code leaves the object. */
+export interface Issued {
+	ok: true;
+	purpose: Purpose;
+	/** The registration's id, or `reset`. */
+	id: string;
+	generation: number;
+	/** Null when nothing is to be delivered: a test number's fixed code, a decoy reset. */
+	code: string | null;
+	expiresAt: number;
+	challengeId: string;
+	channel: Channel;
+	/** The registration's own address, for the email channel. */
+	email?: string;
+	/** The object's clock when it issued the code. */
+	at: number;
+}
+
+/** A right code: what it proved, taken out of the object (see giveBack). */
+export interface Verified<S> {
+	ok: true;
+	subject: S;
+	id: string;
+	generation: number;
+	challengeId: string | null;
+	channel: Channel | null;
+	at: number;
+	/** Only a wrong code is counted. */
+	counted?: undefined;
+}
+
+/** `counted`: a wrong code was counted (the caller keeps what it took from the network's daily share). */
+export type Checked<S> = Verified<S> | (Failure & { counted?: boolean });
+
+/** What otp-status shows of a pending registration: no code, no personal data. */
+export interface PendingStatus {
+	ok: true;
+	status: "pending" | "locked";
+	channel: Channel;
+	delivery: Delivery;
+	expiresAt: number;
+	attemptsRemaining: number;
+	/** When resend-otp will next be accepted from the caller's network (the cooldown and the shares). */
+	resendAt: number;
+}
