@@ -49,7 +49,7 @@ export function createApp({ clock = Date.now }: AppOptions = {}) {
 		scheme: "bearer",
 		bearerFormat: "JWT",
 	});
-	app.doc31("/openapi.json", {
+	const document = {
 		openapi: "3.1.0",
 		info: {
 			title: "Customer verification API",
@@ -57,10 +57,14 @@ export function createApp({ clock = Date.now }: AppOptions = {}) {
 			description:
 				"Registration with SMS one-time codes (email as a fallback), sign-in with rotating refresh tokens, password reset by SMS, delivery tracking. Every error is `{success:false, message, code}`; every response carries `X-Request-Id`.",
 		},
-	});
+	};
+	app.doc31("/openapi.json", document);
 
 	// Last: pages and their files, for whatever no API route took.
-	app.route("/", siteRouter);
+	app.route(
+		"/",
+		siteRouter(() => app.getOpenAPI31Document(document)),
+	);
 
 	app.notFound(() => {
 		throw new ApiError("NOT_FOUND");

@@ -20,7 +20,5 @@ export interface AppEnv {
 		requestId: string;
 		/** What this request's log line will say; see `logPhone`. */
 		log: RequestLogFields;
-		/** Set by a route that renders inline scripts; the CSP then allows them (site/security-headers.ts). */
-		cspNonce: string;
 	};
 }
