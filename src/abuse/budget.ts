@@ -1,4 +1,4 @@
-import type { SmsPolicy } from "../config/config";
+import type { Config, SmsPolicy } from "../config/config";
 import { type Failure, failure } from "../errors/errors";
 import type { Phone } from "../phone/parse";
 import { log } from "../platform/log";
@@ -49,13 +49,35 @@ export async function takeQuotas(
  * logged as an error: it means an attack or a mis-set budget, and someone
  * should look.
  */
-export async function reserveSms(env: Env, policy: SmsPolicy, phone: Phone): Promise<Reservation | Failure> {
+export async function reserveSms(
+	env: Env,
+	config: Pick<Config, "smsPolicy" | "protection">,
+	phone: Phone,
+	knownGood = false,
+): Promise<Reservation | Failure> {
+	const { smsPolicy: policy, protection } = config;
+	// The reserve: everything but known-good traffic stops short of the full budget.
+	const share = (limit: number) =>
+		knownGood || limit === 0 ? limit : Math.max(1, Math.floor(limit * (1 - protection.budgetReserve)));
 	const result = await takeQuotas(env, [
-		{ scope: "global", limit: policy.budgetPerHour, windowMs: HOUR_MS },
-		{ scope: `cc:${phone.callingCode}`, limit: policy.budgetPerCountryPerHour, windowMs: HOUR_MS },
+		{ scope: "global", limit: share(policy.budgetPerHour), windowMs: HOUR_MS },
+		{ scope: `cc:${phone.callingCode}`, limit: share(policy.budgetPerCountryPerHour), windowMs: HOUR_MS },
 	]);
 	if ("release" in result) return result;
 	const { scope, limit } = result.refused;
-	log("error", "sms_budget_exhausted", { scope, limit, phone: phone.masked });
+	log("error", "sms_budget_exhausted", { scope, limit, knownGood, phone: phone.masked });
 	return failure("SMS_BUDGET_EXHAUSTED", { retryAfter: result.retryAfter });
+}
+
+/**
+ * A code was verified: its SMS reached a real person, so it no longer counts
+ * against the budgets. They bound what unverified SMS cost in an hour, which
+ * is what pumping is; organic traffic, which verifies, never spends them.
+ */
+export async function creditSms(env: Env, policy: SmsPolicy, phone: Phone): Promise<void> {
+	const scopes = [
+		policy.budgetPerHour ? "global" : null,
+		policy.budgetPerCountryPerHour ? `cc:${phone.callingCode}` : null,
+	];
+	await Promise.all(scopes.map((scope) => (scope ? counter(env, scope).credit() : null)));
 }

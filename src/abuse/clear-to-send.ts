@@ -2,50 +2,98 @@ import type { Config } from "../config/config";
 import { type Failure, failure } from "../errors/errors";
 import type { Phone } from "../phone/parse";
 import { errorMessage, log } from "../platform/log";
-import { type Reservation, reserveSms } from "./budget";
-import { prefixGuardFor } from "./prefix-guard";
+import { creditSms, type Reservation, reserveSms } from "./budget";
+import { type GuardPolicy, prefixGuardFor } from "./prefix-guard";
+
+/** Who a send is for, as far as the layers below care. */
+export interface Sender {
+	/** Known-good traffic (a reset of a registered customer): it may draw on the budgets' reserve. */
+	knownGood?: boolean;
+	/** The caller solved a challenge: a throttled range gives it more room. */
+	human?: boolean;
+}
 
 /**
  * Whether an SMS to `phone` may go out past the layers that bound what SMS
- * cost: the hourly budgets, then the conversion-rate guard of its range.
- * Asked once the phone's own rules passed. A refusal takes nothing from any
- * budget; a counter object that fails answers SERVICE_UNAVAILABLE.
+ * cost: the range guard (fast feedback on unverified sends, then the
+ * conversion rate), then the hourly budgets. Asked once the phone's own
+ * rules passed. What a refusal took is given back; the reservation given
+ * back when the send does not go out after all. A safe-listed range skips
+ * the guard and draws on the reserve. A budget object that fails answers
+ * SERVICE_UNAVAILABLE; a guard that fails is passed (the budgets still bound the cost).
  */
-export async function clearToSend(env: Env, config: Config, phone: Phone): Promise<Reservation | Failure> {
-	let reservation: Reservation | Failure;
+export async function clearToSend(
+	env: Env,
+	config: Config,
+	phone: Phone,
+	sender: Sender = {},
+): Promise<Reservation | Failure> {
+	const safe = isSafe(config.protection.safeRanges, phone);
+	const guard = config.prefixGuard.enabled && !safe ? await judgeRange(env, config, phone, sender.human) : null;
+	if (guard && "ok" in guard) return guard;
+	let budget: Reservation | Failure;
 	try {
-		reservation = await reserveSms(env, config.smsPolicy, phone);
+		budget = await reserveSms(env, config, phone, sender.knownGood || safe);
 	} catch (err) {
 		log("error", "sms_budget_unavailable", { phone: phone.masked, error: errorMessage(err) });
-		return failure("SERVICE_UNAVAILABLE");
+		budget = failure("SERVICE_UNAVAILABLE");
 	}
-	if ("ok" in reservation) return reservation;
-	// After the budget, so a budget refusal never counts as an unverified send to the range.
-	const blocked = await prefixBlocked(env, config, phone);
-	if (!blocked) return reservation;
-	await reservation.release();
-	return blocked;
+	if ("ok" in budget) {
+		await guard?.release();
+		return budget;
+	}
+	return { release: async () => void (await Promise.all([budget.release(), guard?.release()])) };
 }
 
-/** Tells the range's guard a code was verified: the numbers are real. Never fails the verification. */
+/** A code was verified: the range's guard hears of it, and the budgets get the SMS back. Never fails. */
 export async function codeVerified(env: Env, config: Config, phone: Phone): Promise<void> {
-	if (!config.prefixGuard.enabled || config.smsPolicy.testNumbers.has(phone.e164)) return;
-	await prefixGuardFor(env, phone)
-		.verified()
-		.catch((err: unknown) => log("warn", "sms_prefix_guard_unavailable", { error: errorMessage(err) }));
+	if (config.smsPolicy.testNumbers.has(phone.e164)) return;
+	const warn = (err: unknown) => log("warn", "sms_guard_unavailable", { error: errorMessage(err) });
+	await Promise.all([
+		config.prefixGuard.enabled
+			? prefixGuardFor(env, phone).verified(phone.block, guardPolicy(config)).catch(warn)
+			: null,
+		creditSms(env, config.smsPolicy, phone).catch(warn),
+	]);
 }
 
-/** SMS_PREFIX_BLOCKED when the number's range is being pumped; otherwise the send is counted there. */
-async function prefixBlocked(env: Env, config: Config, phone: Phone): Promise<Failure | null> {
-	if (!config.prefixGuard.enabled) return null;
+/** What a range's guard is told of the configuration. */
+export const guardPolicy = (config: Config): GuardPolicy => ({
+	...config.prefixGuard,
+	...config.rangeGuard,
+	settleMs: config.otp.ttlMs,
+});
+
+/** Whether `phone` is in SMS_SAFE_RANGES (a prefix, or the whole number). */
+export const isSafe = (ranges: readonly string[], phone: Phone) => ranges.some((r) => phone.e164.startsWith(r));
+
+/**
+ * The range guard's verdict: a refusal, or what to give back if the send does
+ * not go out. Under SMS_PROTECTION=observe nothing is refused: what would
+ * have been is logged as `sms_would_refuse`.
+ */
+async function judgeRange(env: Env, config: Config, phone: Phone, human = false): Promise<Reservation | Failure> {
+	const enforce = config.protection.level !== "observe";
+	const guard = prefixGuardFor(env, phone);
+	const given = { release: () => guard.uncount(phone.block) };
 	try {
-		const { blockedFor } = await prefixGuardFor(env, phone).admit();
-		if (blockedFor === null) return null;
-		log("error", "sms_prefix_blocked", { prefix: phone.range, phone: phone.masked });
-		return failure("SMS_PREFIX_BLOCKED", { retryAfter: Math.max(1, Math.ceil(blockedFor / 1000)) });
+		const answer = await guard.admit(phone.block, guardPolicy(config), { human, enforce });
+		const kept = answer.counted ? given : { release: async () => {} };
+		if (answer.verdict === "ok") return kept;
+		const retryAfter = Math.max(1, Math.ceil(answer.retryAfterMs / 1000));
+		const reason = answer.verdict === "blocked" ? "range_blocked" : `${answer.scope}_throttled`;
+		// The range, never the block: with the masked number, a block would spell the whole number.
+		const fields = { reason, range: phone.range, callingCode: phone.callingCode, phone: phone.masked, retryAfter };
+		if (!enforce) {
+			log("warn", "sms_would_refuse", fields);
+			return kept;
+		}
+		log(answer.verdict === "blocked" ? "error" : "warn", "sms_refused", fields);
+		return answer.verdict === "blocked"
+			? failure("SMS_PREFIX_BLOCKED", { retryAfter })
+			: failure("SMS_RANGE_THROTTLED", { retryAfter });
 	} catch (err) {
-		// The guard is a heuristic on top of the budgets: if it cannot answer, the budgets still bound the cost.
-		log("warn", "sms_prefix_guard_unavailable", { error: errorMessage(err) });
-		return null;
+		log("warn", "sms_guard_unavailable", { error: errorMessage(err) });
+		return { release: async () => {} };
 	}
 }

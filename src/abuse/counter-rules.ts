@@ -60,6 +60,17 @@ export function giveBack(buckets: Buckets, at: number, windowMs = HOUR_MS): Buck
 	return next;
 }
 
+/** Takes back one from the latest bucket that holds any. */
+export function credit(buckets: Buckets): Buckets {
+	const latest = Object.keys(buckets)
+		.filter((b) => (buckets[b] ?? 0) > 0)
+		.sort((a, b) => Number(b) - Number(a))[0];
+	if (latest === undefined) return buckets;
+	const next: Buckets = { ...buckets, [latest]: (buckets[latest] as number) - 1 };
+	if (next[latest] === 0) delete next[latest];
+	return next;
+}
+
 /** When the last bucket leaves the window: the object can forget everything then. */
 export function forgetAt(buckets: Buckets, windowMs = HOUR_MS): number {
 	const starts = Object.keys(buckets).map(Number);

@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import { type Buckets, forgetAt, giveBack, HOUR_MS, prune, take } from "./counter-rules";
+import { type Buckets, credit, forgetAt, giveBack, HOUR_MS, prune, take } from "./counter-rules";
 
 /**
  * One rolling-window counter: the SMS budget of a scope (`global`, or
@@ -38,6 +38,11 @@ export class RollingCounter extends DurableObject<Env> {
 	/** Gives back one taken at `at` that was not used. */
 	async giveBack(at: number): Promise<void> {
 		await this.#save(giveBack(this.#buckets, at, this.#windowMs));
+	}
+
+	/** Takes back the latest one still in the window, whenever it was taken (a verified SMS). */
+	async credit(): Promise<void> {
+		await this.#save(credit(prune(this.#buckets, this.clock(), this.#windowMs)));
 	}
 
 	/** Forgets the buckets that left the window; deletes everything once none is left. */

@@ -20,4 +20,5 @@ export const SMS_SEND_ERRORS = [
 	"SMS_DELIVERY_FAILED",
 	"SMS_BUDGET_EXHAUSTED",
 	"SMS_PREFIX_BLOCKED",
+	"SMS_RANGE_THROTTLED",
 ] as const satisfies readonly ErrorCode[];

@@ -1,6 +1,15 @@
 import type { CountryCode } from "libphonenumber-js";
 import { ApiError } from "../errors/errors";
 import { type EnvVars, envSchema } from "./env-schema";
+import {
+	type IpLimits,
+	type PrefixGuardPolicy,
+	type RangeGuardPolicy,
+	type SmsProtection,
+	smsProtectionOf,
+} from "./sms-protection";
+
+export type { IpLimits, PrefixGuardPolicy, RangeGuardPolicy, SmsProtection };
 
 const DEV_OTP_SECRET = "dev-only-otp-secret-never-use-in-production!";
 const DEV_JWT_SECRET = "dev-only-jwt-access-secret-never-use-in-production!";
@@ -89,14 +98,6 @@ export interface SmsPolicy {
 	testNumbers: Map<string, string>;
 }
 
-/** Per client address, on the routes that send SMS; a limit of 0 is no limit. */
-export interface IpLimits {
-	/** Off only for trusted load tests, where all traffic comes from one address. */
-	enabled: boolean;
-	perHour: number;
-	perDay: number;
-}
-
 export interface Config {
 	environment: EnvVars["ENVIRONMENT"];
 	appName: string;
@@ -125,9 +126,11 @@ export interface Config {
 	smsPolicy: SmsPolicy;
 	/** Reads phone numbers typed without a country code as this country's. */
 	defaultCountry?: CountryCode;
+	/** The layers that bound what SMS cost: range guard, per-address limits, budgets' reserve. */
+	protection: SmsProtection;
 	ipLimits: IpLimits;
-	/** The conversion-rate guard per number prefix; `enabled` false with SMS_PREFIX_GUARD=off. */
-	prefixGuard: { enabled: boolean; minSends: number; minRate: number; windowMs: number; blockMs: number };
+	prefixGuard: PrefixGuardPolicy;
+	rangeGuard: RangeGuardPolicy;
 	/** Set when TURNSTILE_SECRET_KEY is: the routes that send SMS then require a solved challenge. */
 	turnstile?: TurnstileConfig;
 	tokens: TokenConfig;
@@ -183,6 +186,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
 	const v = parsed.data;
 	const lockoutsMs = v.LOGIN_LOCKOUT_SECONDS.map((s) => s * 1000);
 	const windowMs = v.LOGIN_FAILURE_WINDOW_SECONDS * 1000;
+	const protection = smsProtectionOf(v);
 	const twilioReady = Boolean(
 		v.TWILIO_ACCOUNT_SID && v.TWILIO_AUTH_TOKEN && (v.TWILIO_PHONE_NUMBER || v.TWILIO_MESSAGING_SERVICE_SID),
 	);
@@ -249,14 +253,10 @@ export function parseConfig(env: Record<string, unknown>): Config {
 				}
 			: undefined,
 		defaultCountry: v.DEFAULT_COUNTRY as CountryCode | undefined,
-		prefixGuard: {
-			enabled: v.SMS_PREFIX_GUARD === "on",
-			minSends: v.SMS_PREFIX_MIN_SENDS,
-			minRate: v.SMS_PREFIX_MIN_VERIFY_PERCENT / 100,
-			windowMs: v.SMS_PREFIX_WINDOW_SECONDS * 1000,
-			blockMs: v.SMS_PREFIX_BLOCK_SECONDS * 1000,
-		},
-		ipLimits: { enabled: v.IP_RATE_LIMITS === "on", perHour: v.IP_SENDS_PER_HOUR, perDay: v.IP_SENDS_PER_DAY },
+		protection,
+		prefixGuard: protection.prefixGuard,
+		rangeGuard: protection.rangeGuard,
+		ipLimits: protection.ipLimits,
 		smsPolicy: {
 			allowedCountries: v.SMS_ALLOWED_COUNTRIES,
 			blockedCountries: v.SMS_BLOCKED_COUNTRIES,

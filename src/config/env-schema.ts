@@ -1,7 +1,9 @@
 import { isSupportedCountry } from "libphonenumber-js";
 import { z } from "zod";
 import { normalizePhone } from "../phone/normalize";
+import { countryList, int, optionalString } from "./schema-parts";
 import { scryptLimitProblems } from "./scrypt-limits";
+import { smsProtectionVars } from "./sms-protection";
 
 /**
  * The Worker's variables and secrets as zod reads them: types, ranges,
@@ -12,48 +14,6 @@ import { scryptLimitProblems } from "./scrypt-limits";
  */
 
 const MIN_SECRET_BYTES = 32;
-
-/** An integer setting; an empty string counts as unset, so the default applies. */
-const int = (min: number, max: number, fallback: number) =>
-	z.preprocess(
-		(v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
-		z.coerce
-			.number({ error: "must be a number" })
-			.int("must be a whole number")
-			.min(min, `must be at least ${min}`)
-			.max(max, `must be at most ${max}`)
-			.default(fallback),
-	);
-
-/**
- * ISO 3166-1 alpha-2 codes (upper-cased) and country calling codes (1 to 3
- * digits, a leading `+` dropped: `882` covers a countryless range),
- * comma-separated; empty means none.
- */
-const countryList = z
-	.preprocess((v) => (typeof v === "string" ? v : ""), z.string())
-	.transform((s) =>
-		s
-			.split(",")
-			.map((c) =>
-				c
-					.trim()
-					.toUpperCase()
-					.replace(/^\+(?=\d)/, ""),
-			)
-			.filter(Boolean),
-	)
-	.refine(
-		(list) => list.every((c) => /^([A-Z]{2}|[1-9]\d{0,2})$/.test(c)),
-		"must be comma-separated two-letter country codes or calling codes, like US,CA,882",
-	);
-
-/** Empty strings (as left by a copied `.dev.vars.example`) count as unset. */
-const optionalString = z
-	.string()
-	.trim()
-	.optional()
-	.transform((v) => (v ? v : undefined));
 
 export const envSchema = z
 	.object({
@@ -92,22 +52,13 @@ export const envSchema = z
 					.optional(),
 			)
 			.refine((c) => c === undefined || isSupportedCountry(c), "is not a country libphonenumber-js knows"),
+		...smsProtectionVars,
 		SMS_ALLOWED_COUNTRIES: countryList,
 		SMS_BLOCKED_COUNTRIES: countryList,
 		TURNSTILE_SECRET_KEY: optionalString,
 		TURNSTILE_VERIFY_URL: z.url("must be a URL").default("https://challenges.cloudflare.com/turnstile/v0/siteverify"),
 		TURNSTILE_TIMEOUT_MS: int(100, 30_000, 5000),
 		TURNSTILE_EXPECTED_HOSTNAME: optionalString,
-		SMS_PREFIX_GUARD: z.enum(["on", "off"], { error: "must be on or off" }).default("on"),
-		SMS_PREFIX_MIN_SENDS: int(1, 100_000, 20),
-		SMS_PREFIX_MIN_VERIFY_PERCENT: int(0, 100, 10),
-		SMS_PREFIX_WINDOW_SECONDS: int(600, 7 * 86_400, 86_400),
-		SMS_PREFIX_BLOCK_SECONDS: int(60, 7 * 86_400, 3600),
-		IP_RATE_LIMITS: z.enum(["on", "off"], { error: "must be on or off" }).default("on"),
-		IP_SENDS_PER_HOUR: int(0, 1_000_000, 20),
-		IP_SENDS_PER_DAY: int(0, 1_000_000, 50),
-		SMS_BUDGET_PER_HOUR: int(0, 1_000_000, 1000),
-		SMS_BUDGET_PER_COUNTRY_PER_HOUR: int(0, 1_000_000, 200),
 		TEST_PHONE_NUMBERS: z
 			.preprocess((v) => (typeof v === "string" ? v : ""), z.string())
 			.transform((s, ctx) => {

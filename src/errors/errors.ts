@@ -61,6 +61,10 @@ export const ERROR_CODES = {
 		status: 503,
 		message: "We cannot send more codes right now; try again later",
 	},
+	SMS_RANGE_THROTTLED: {
+		status: 429,
+		message: "Too many codes to this number range are waiting to be verified; try again later",
+	},
 	SMS_PREFIX_BLOCKED: {
 		status: 503,
 		message: "We cannot send codes to this number range right now; try again later",

@@ -1,3 +1,4 @@
+import type { Reservation } from "../abuse/budget";
 import { clearToSend, codeVerified } from "../abuse/clear-to-send";
 import type { Config } from "../config/config";
 import type { Failure } from "../errors/errors";
@@ -35,13 +36,16 @@ export async function deliverIssued(
 	const ok = { ok: true as const, registrationId: id, expiresAt: issued.expiresAt, channel };
 	if (code === null) return { ...ok, delivery: "queued" };
 	const context: SendContext = { requestId: caller.requestId, purpose, channel, challengeId, phone: to };
+	let budget: Reservation | null = null;
 	if (issued.email) context.email = issued.email;
 	else {
-		const cleared = await clearToSend(env, config, to);
+		// A code issued for a reset reached a registered customer's phone: known-good traffic.
+		const cleared = await clearToSend(env, config, to, { knownGood: purpose === "reset" });
 		if ("ok" in cleared) {
 			await phone.undo(purpose, id, generation, false);
 			return cleared;
 		}
+		budget = cleared;
 	}
 	const outcome = await deliverCode(config, context, code);
 	if (outcome.ok) {
@@ -49,6 +53,8 @@ export async function deliverIssued(
 		await reportSent(env, context, outcome.id, status, at);
 		return { ...ok, delivery: deliveryOf(status) };
 	}
+	// The provider answered and refused the message (an invalid number): it cost nothing, so it takes nothing.
+	if (outcome.httpStatus !== undefined) await budget?.release();
 	await phone.undo(purpose, id, generation, true);
 	await reportFailed(env, context, outcome, at);
 	return deliveryFailure(context, outcome);

@@ -19,8 +19,17 @@ export interface Phone {
 	valid: boolean;
 	/** Of a length the number's plan allows. */
 	possible: boolean;
-	/** The calling code and the next three digits (`+44707`): the range the conversion-rate guard watches. */
+	/**
+	 * The calling code and the next three digits (`+44707`; for NANP numbers the
+	 * area code, `+1876`): the range whose guard watches its conversion rate.
+	 */
 	range: string;
+	/**
+	 * The finer block inside the range: the calling code and the next six
+	 * digits for NANP (area code and exchange, `+1876555`), five elsewhere.
+	 * Pumped numbers come in blocks a carrier leases, organic ones spread out.
+	 */
+	block: string;
 	/** `+4474***3456`, for logs. */
 	masked: string;
 }
@@ -71,6 +80,7 @@ export function phoneOf(e164: string): Phone {
 			valid: false,
 			possible: false,
 			range: e164.slice(0, 7),
+			block: e164.slice(0, 9),
 			masked: maskPhone(e164),
 		}
 	);
@@ -87,6 +97,7 @@ function factsOf(parsed: PhoneNumber): Phone {
 		valid: parsed.isValid(),
 		possible: parsed.isPossible(),
 		range: `+${callingCode}${String(parsed.nationalNumber).slice(0, 3)}`,
+		block: `+${callingCode}${String(parsed.nationalNumber).slice(0, callingCode === "1" ? 6 : 5)}`,
 		masked: maskPhone(e164),
 	};
 }

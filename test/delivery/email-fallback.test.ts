@@ -1,8 +1,10 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { guardPolicy } from "../../src/abuse/clear-to-send";
 import { prefixGuardFor } from "../../src/abuse/prefix-guard";
 import { createApp } from "../../src/app";
+import { getConfig } from "../../src/config/config";
 import { phoneOf } from "../../src/phone/parse";
 import { MAGIC_EMAILS } from "../fakes/fake-resend";
 import {
@@ -179,11 +181,13 @@ describe("resend-otp with channel email", () => {
 			});
 		// On the guard's own clock, 20 sends to the range that never verify: it blocks the range.
 		const G = Date.UTC(2031, 0, 1);
+		const policy = guardPolicy(getConfig(env));
+		const block = phoneOf(phone).block;
 		try {
 			await setGuardClock(G);
-			for (let i = 0; i < 20; i++) expect((await guard.admit()).blockedFor).toBeNull();
+			for (let i = 0; i < 20; i++) expect(await guard.admit(block, policy)).toMatchObject({ verdict: "ok" });
 			await setGuardClock(G + 6 * MINUTE);
-			expect((await guard.admit()).blockedFor).toBe(HOUR);
+			expect(await guard.admit(block, policy)).toMatchObject({ verdict: "blocked", retryAfterMs: HOUR });
 
 			await setClock(phone, T0 + 31 * SECOND);
 			const sms = await resend(phone, "sms");

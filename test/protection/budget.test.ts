@@ -3,8 +3,8 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { reserveSms } from "../../src/abuse/budget";
 import { type Buckets, forgetAt, giveBack, prune, take, total } from "../../src/abuse/counter-rules";
-import type { SmsPolicy } from "../../src/config/config";
-import { phoneOf } from "../../src/phone/parse";
+import type { Config, SmsPolicy } from "../../src/config/config";
+import { type Phone, phoneOf } from "../../src/phone/parse";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -153,9 +153,13 @@ describe("reserveSms", () => {
 		testNumbers: new Map(),
 	});
 
+	/** The budgets alone: no reserve held back. */
+	const reserve = (e: Env, p: SmsPolicy, phone: Phone) =>
+		reserveSms(e, { smsPolicy: p, protection: { budgetReserve: 0 } as Config["protection"] }, phone);
+
 	it("takes one SMS from the global budget and one from the calling code's", async () => {
 		const { fakeEnv, count } = isolated();
-		const r = await reserveSms(fakeEnv, policy(5, 5), phoneOf("+442079460958"));
+		const r = await reserve(fakeEnv, policy(5, 5), phoneOf("+442079460958"));
 		expect(r).toHaveProperty("release");
 		expect([await count("global"), await count("cc:44"), await count("cc:1")]).toEqual([1, 1, 0]);
 		await (r as { release(): Promise<void> }).release();
@@ -165,19 +169,19 @@ describe("reserveSms", () => {
 	it("0 means unlimited: nothing is taken from that budget", async () => {
 		const { fakeEnv, count } = isolated();
 		for (let i = 0; i < 3; i++)
-			expect(await reserveSms(fakeEnv, policy(0, 0), phoneOf("+14155552671"))).toHaveProperty("release");
+			expect(await reserve(fakeEnv, policy(0, 0), phoneOf("+14155552671"))).toHaveProperty("release");
 		expect([await count("global"), await count("cc:1")]).toEqual([0, 0]);
 		// Unlimited globally, limited per calling code: only the country's budget counts.
 		for (let i = 0; i < 2; i++)
-			expect(await reserveSms(fakeEnv, policy(0, 2), phoneOf("+33612345678"))).toHaveProperty("release");
+			expect(await reserve(fakeEnv, policy(0, 2), phoneOf("+33612345678"))).toHaveProperty("release");
 		expect([await count("global"), await count("cc:33")]).toEqual([0, 2]);
 	});
 
 	it("refuses with SMS_BUDGET_EXHAUSTED once the global budget is spent, logged as an error", async () => {
 		const { fakeEnv, count } = isolated();
 		const errors = vi.spyOn(console, "error").mockImplementation(() => {});
-		await reserveSms(fakeEnv, policy(1, 5), phoneOf("+14155552671"));
-		const refused = await reserveSms(fakeEnv, policy(1, 5), phoneOf("+33612345678"));
+		await reserve(fakeEnv, policy(1, 5), phoneOf("+14155552671"));
+		const refused = await reserve(fakeEnv, policy(1, 5), phoneOf("+33612345678"));
 		expect(refused).toMatchObject({ ok: false, code: "SMS_BUDGET_EXHAUSTED" });
 		expect((refused as { retryAfter: number }).retryAfter).toBeGreaterThan(3500);
 		// The country budget was never asked.
@@ -188,6 +192,7 @@ describe("reserveSms", () => {
 			event: "sms_budget_exhausted",
 			scope: "global",
 			limit: 1,
+			knownGood: false,
 			phone: "+3361***5678",
 		});
 	});
@@ -195,12 +200,12 @@ describe("reserveSms", () => {
 	it("a spent country budget refuses and gives the global SMS back", async () => {
 		const { fakeEnv, count } = isolated();
 		vi.spyOn(console, "error").mockImplementation(() => {});
-		expect(await reserveSms(fakeEnv, policy(10, 1), phoneOf("+442079460958"))).toHaveProperty("release");
-		const refused = await reserveSms(fakeEnv, policy(10, 1), phoneOf("+447700900001"));
+		expect(await reserve(fakeEnv, policy(10, 1), phoneOf("+442079460958"))).toHaveProperty("release");
+		const refused = await reserve(fakeEnv, policy(10, 1), phoneOf("+447700900001"));
 		expect(refused).toMatchObject({ ok: false, code: "SMS_BUDGET_EXHAUSTED" });
 		expect([await count("global"), await count("cc:44")]).toEqual([1, 1]);
 		// Other calling codes still get theirs.
-		expect(await reserveSms(fakeEnv, policy(10, 1), phoneOf("+14155552671"))).toHaveProperty("release");
+		expect(await reserve(fakeEnv, policy(10, 1), phoneOf("+14155552671"))).toHaveProperty("release");
 		expect([await count("global"), await count("cc:1")]).toEqual([2, 1]);
 	});
 });

@@ -100,7 +100,7 @@ describe("the guard over HTTP", () => {
 		expect((await verifyOtp(real, await lastCode(real))).status).toBe(201);
 		const [, verified] = await runInDurableObject(prefixGuardFor(env, phoneOf(real)), async (_, state) => [
 			null,
-			(await state.storage.get<PrefixState>("state"))?.verified,
+			(await state.storage.get<{ prefix: PrefixState }>("state"))?.prefix.verified,
 		]);
 		expect(Object.values(verified ?? {})).toEqual([1]);
 	});
