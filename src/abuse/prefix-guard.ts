@@ -115,8 +115,14 @@ export class PrefixGuard extends DurableObject<Env> {
 
 	async #save(state: Stored): Promise<void> {
 		this.#state = state;
+		const at = this.#forgetAt(state);
+		// Nothing left that matters (a send counted, then taken back): nothing is kept.
+		if (at <= this.clock()) {
+			await this.ctx.storage.deleteAll();
+			return;
+		}
 		await this.ctx.storage.put("state", state);
-		await this.ctx.storage.setAlarm(this.#forgetAt(state));
+		await this.ctx.storage.setAlarm(at);
 	}
 
 	#forgetAt(state: Stored): number {

@@ -140,7 +140,7 @@ export function countVerified(s: RangeState, block: string, now: number, p: Rang
 /** When the oldest send of `sends` leaves the window: the soonest the room can grow without a verification. */
 function throttled(scope: "range" | "block", sends: Buckets, now: number, p: RangePolicy): RangeVerdict {
 	const oldest = Math.min(...Object.keys(sends).map(Number));
-	const frees = Number.isFinite(oldest) ? (oldest + 1) * MINUTE_MS + p.fastWindowMs : now + MINUTE_MS;
+	const frees = Number.isFinite(oldest) ? oldest * MINUTE_MS + p.fastWindowMs : now + MINUTE_MS;
 	return { verdict: "throttled", scope, retryAfterMs: Math.max(1000, frees - now) };
 }
 
