@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { lastCode, post, registration, uniquePhone } from "./helpers";
+import { lastCode, post, registration, uniquePhone } from "./support/helpers";
 
 describe("smoke", () => {
 	it("registers a customer", async () => {

@@ -1,6 +1,6 @@
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { lastCode, lastSid, sendOtp, statusCallback, uniquePhone, verifyOtp, withToken } from "../helpers";
+import { lastCode, lastSid, sendOtp, statusCallback, uniquePhone, verifyOtp, withToken } from "../support/helpers";
 
 const TOKEN = "test-admin-token-test-admin-token-0123456789";
 const PATH = "/api/admin/sms-stats";

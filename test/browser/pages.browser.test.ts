@@ -1,7 +1,7 @@
 import type { APIResponse, Browser, Page, Route } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { FakeEmail } from "../fakes/fake-resend.ts";
-import { codeIn, type FakeMessage, MAGIC_NUMBERS } from "../fakes/fake-twilio.ts";
+import type { FakeEmail } from "../support/fakes/fake-resend.ts";
+import { codeIn, type FakeMessage, MAGIC_NUMBERS } from "../support/fakes/fake-twilio.ts";
 import { type Stack, startStack } from "../support/stack.ts";
 import { launch, overflowsHorizontally, seriousViolations, shot, VIEWPORTS, type Viewport, watch } from "./browser.ts";
 

@@ -1,0 +1,64 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { createApp } from "../../src/app";
+import { codeIn, type FakeMessage } from "./fakes/fake-twilio";
+import { post, smsTo, withToken } from "./helpers";
+
+const app = createApp();
+
+/**
+ * POST /password-reset/send-otp, then waits for what the handler left
+ * running after its answer (the object call and any SMS), so a test can
+ * tell "no SMS" from "no SMS yet".
+ */
+export async function sendReset(phone: string, headers: Record<string, string> = {}): Promise<Response> {
+	const ctx = createExecutionContext();
+	const request = new Request("http://localhost/api/customers/password-reset/send-otp", {
+		method: "POST",
+		headers: { "content-type": "application/json", ...headers },
+		body: JSON.stringify({ phone }),
+	});
+	const res = await app.fetch(request, env, ctx);
+	await waitOnExecutionContext(ctx);
+	return res;
+}
+
+export const verifyReset = (phone: string, otp: string, newPassword: string) =>
+	post("/api/customers/password-reset/verify", { phone, otp, newPassword });
+
+/** Password-reset texts sent to `phone`, oldest first. */
+export async function resetSms(phone: string): Promise<FakeMessage[]> {
+	return (await smsTo(phone)).filter((m) => m.body.includes("password reset code"));
+}
+
+/** The code in the latest password-reset text to `phone`. */
+export async function resetCode(phone: string): Promise<string> {
+	const last = (await resetSms(phone)).at(-1);
+	if (!last) throw new Error(`no password-reset SMS to ${phone}`);
+	return codeIn(last.body);
+}
+
+export const me = (accessToken: string) => withToken("/api/customers/me", accessToken);
+export const refresh = (refreshToken: string) => post("/api/customers/refresh", { refreshToken });
+export const deleteMe = (accessToken: string, body: unknown) =>
+	withToken("/api/customers/me", accessToken, { method: "DELETE", body });
+
+export interface SessionRow {
+	id: string;
+	customer_id: number;
+	revoked_at: number | null;
+	revoked_reason: string | null;
+}
+
+export async function sessionRows(customerId: number): Promise<SessionRow[]> {
+	const { results } = await env.DB.prepare("SELECT * FROM sessions WHERE customer_id = ?")
+		.bind(customerId)
+		.all<SessionRow>();
+	return results;
+}
+
+export async function customerRow(id: number): Promise<{ id: number; phone: string; email: string } | null> {
+	return env.DB.prepare("SELECT id, phone, email FROM customers WHERE id = ?").bind(id).first();
+}
+
+export { answer } from "./answer";
