@@ -1,19 +1,9 @@
 import { runInDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { type Buckets, total } from "../../src/abuse/counter-rules";
-import {
-	customerCount,
-	lastCode,
-	registrationIdOf,
-	sendOtp,
-	setClock,
-	smsTo,
-	storedChallenge,
-	storedMarks,
-	uniquePhone,
-	verifyOtp,
-} from "../support/helpers";
+import { customerCount, uniquePhone } from "../support/api";
+import { counterStub, counterTotal, moveObjectClock, setClock, storedChallenge, storedMarks } from "../support/objects";
+import { lastCode, smsTo } from "../support/outbox";
+import { registrationIdOf, sendOtp, verifyOtp } from "../support/registration";
 
 const AREA = "631";
 const MINUTE = 60_000;
@@ -25,24 +15,14 @@ const COUNTRY_LIMIT = 200;
 /** A test number of the bindings: fixed code, never texted. */
 const TEST_UK = "+447700900123";
 
-const budget = (scope: string) => env.COUNTERS.get(env.COUNTERS.idFromName(scope));
-
 async function setBudgetClock(scope: string, ms: number): Promise<void> {
-	await runInDurableObject(budget(scope), (instance) => {
-		(instance as unknown as { clock: () => number }).clock = () => ms;
-	});
-}
-
-async function spent(scope: string): Promise<number> {
-	return runInDurableObject(budget(scope), async (_, state) =>
-		total((await state.storage.get<Buckets>("buckets")) ?? {}),
-	);
+	await moveObjectClock(counterStub(scope), ms);
 }
 
 /** Spends the whole budget of `scope` at `at` (a minute boundary), then moves its clock to `now`. */
 async function exhaust(scope: string, at: number, now: number): Promise<void> {
 	await setBudgetClock(scope, at);
-	await runInDurableObject(budget(scope), async (instance) => {
+	await runInDurableObject(counterStub(scope), async (instance) => {
 		for (let i = 0; i < COUNTRY_LIMIT; i++) expect(await instance.take(COUNTRY_LIMIT)).toEqual({ at });
 		expect(await instance.take(COUNTRY_LIMIT)).toHaveProperty("retryAfter");
 	});
@@ -80,7 +60,7 @@ describe("SMS budget over HTTP", () => {
 		const { phone, at } = await ukPhoneWithHistory();
 		const earlier = registrationIdOf(phone);
 		await exhaust("cc:44", at, at + 10 * MINUTE);
-		const globalBefore = await spent("global");
+		const globalBefore = await counterTotal("global");
 
 		const res = await sendOtp(phone);
 		expect(res.status).toBe(503);
@@ -88,7 +68,7 @@ describe("SMS budget over HTTP", () => {
 		expect(await res.json()).toMatchObject({ success: false, code: "SMS_BUDGET_EXHAUSTED", retryAfter: 3000 });
 		expect(await smsTo(phone)).toHaveLength(1); // the one of an hour ago
 		// The global SMS taken first was given back.
-		expect(await spent("global")).toBe(globalBefore);
+		expect(await counterTotal("global")).toBe(globalBefore);
 		// The refused send started no registration (the latest is still the earlier, now expired one),
 		// and it is neither counted nor a cooldown.
 		expect(await storedChallenge(phone)).toMatchObject({ id: earlier, last_sent_at: T0 - HOUR, generation: 1 });
@@ -102,7 +82,7 @@ describe("SMS budget over HTTP", () => {
 		const retry = await sendOtp(phone);
 		expect(retry.status).toBe(200);
 		expect(await smsTo(phone)).toHaveLength(2);
-		expect(await spent("global")).toBe(globalBefore + 1);
+		expect(await counterTotal("global")).toBe(globalBefore + 1);
 		expect(await storedMarks(phone, "send")).toEqual([T0 - HOUR, T0]);
 		// A new registration: the earlier one had expired.
 		expect(await storedChallenge(phone)).toMatchObject({ last_sent_at: T0, generation: 1 });
@@ -134,14 +114,14 @@ describe("SMS budget over HTTP", () => {
 	it("a test number still works while its country's budget is spent, and takes nothing from it", async () => {
 		const at = nextDay();
 		await exhaust("cc:44", at, at + MINUTE);
-		const globalBefore = await spent("global");
+		const globalBefore = await counterTotal("global");
 		const customers = await customerCount();
 
 		const res = await sendOtp(TEST_UK);
 		expect(res.status).toBe(200);
 		expect(await smsTo(TEST_UK)).toEqual([]);
-		expect(await spent("cc:44")).toBe(COUNTRY_LIMIT);
-		expect(await spent("global")).toBe(globalBefore);
+		expect(await counterTotal("cc:44")).toBe(COUNTRY_LIMIT);
+		expect(await counterTotal("global")).toBe(globalBefore);
 
 		expect((await verifyOtp(TEST_UK, "654321")).status).toBe(201);
 		expect(await customerCount()).toBe(customers + 1);

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { reserveSms } from "../../src/abuse/budget";
 import { type Buckets, forgetAt, giveBack, prune, take, total } from "../../src/abuse/counter-rules";
 import type { SmsPolicy } from "../../src/config/config";
+import { moveObjectClock } from "../support/objects";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -68,10 +69,7 @@ function freshBudget() {
 	const stub = env.COUNTERS.get(env.COUNTERS.idFromName(`unit:${++scopes}`));
 	return {
 		stub,
-		setClock: (ms: number) =>
-			runInDurableObject(stub, (instance) => {
-				(instance as unknown as { clock: () => number }).clock = () => ms;
-			}),
+		setClock: (ms: number) => moveObjectClock(stub, ms),
 		stored: () =>
 			runInDurableObject(stub, async (_, state) => ({
 				keys: [...(await state.storage.list()).keys()],

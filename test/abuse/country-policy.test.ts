@@ -5,9 +5,13 @@ import { countryRefusal, numberOrigin } from "../../src/abuse/country-policy";
 import { createApp } from "../../src/app";
 import { parseConfig, type SmsPolicy } from "../../src/config/config";
 import { customerRepository } from "../../src/customers/repository";
-import { answer, sendReset, verifyReset } from "../support/account";
+import { answer } from "../support/answer";
+import { post, uniquePhone } from "../support/api";
 import { configErrorMessage } from "../support/config-fixtures";
-import { post, sendOtp, smsTo, storedChallenge, uniquePhone } from "../support/helpers";
+import { storedChallenge } from "../support/objects";
+import { smsTo } from "../support/outbox";
+import { sendReset, verifyReset } from "../support/password-reset";
+import { sendOtp } from "../support/registration";
 
 const AREA = "630";
 const US = "+14155552671";

@@ -1,15 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { sendReset } from "../support/account";
 import { answer } from "../support/answer";
-import {
-	clientOn,
-	counterTotal,
-	pendingRegistration,
-	storedChallenge,
-	storedMarks,
-	uniquePhone,
-	wrongCode,
-} from "../support/helpers";
+import { uniquePhone } from "../support/api";
+import { counterTotal, storedChallenge, storedMarks } from "../support/objects";
+import { wrongCode } from "../support/outbox";
+import { sendReset } from "../support/password-reset";
+import { clientOn, pendingRegistration } from "../support/registration";
 
 /**
  * One client network's wrong codes across every phone: 30 a day

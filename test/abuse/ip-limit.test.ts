@@ -1,8 +1,9 @@
-import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
-import { post, registration, smsTo, uniquePhone } from "../support/helpers";
+import { post, registration, uniquePhone } from "../support/api";
+import { counterStub, moveObjectClock } from "../support/objects";
+import { smsTo } from "../support/outbox";
 
 const AREA = "641";
 
@@ -80,12 +81,9 @@ describe("per-address limits on the routes that send SMS", () => {
 	it("frees an address once its hour has passed", async () => {
 		const call = appWith({ IP_SENDS_PER_HOUR: "1", IP_SENDS_PER_DAY: "100" });
 		const ip = "203.0.113.80";
-		const hourly = env.COUNTERS.get(env.COUNTERS.idFromName(`ip-hour:${ip}`));
+		const hourly = counterStub(`ip-hour:${ip}`);
 		const T0 = Date.UTC(2030, 0, 1);
-		const at = (ms: number) =>
-			runInDurableObject(hourly, (instance) => {
-				(instance as unknown as { clock: () => number }).clock = () => ms;
-			});
+		const at = (ms: number) => moveObjectClock(hourly, ms);
 		await at(T0);
 		expect((await call("/api/customers/send-otp", registration(uniquePhone(AREA)), ip)).status).toBe(200);
 		expect((await call("/api/customers/send-otp", registration(uniquePhone(AREA)), ip)).status).toBe(429);

@@ -11,7 +11,9 @@ import {
 	recordVerified,
 } from "../../src/abuse/prefix-rules";
 import { phoneOf } from "../../src/phone/parse";
-import { lastCode, sendOtp, setClock, smsTo, verifyOtp } from "../support/helpers";
+import { moveObjectClock, setClock } from "../support/objects";
+import { lastCode, smsTo } from "../support/outbox";
+import { sendOtp, verifyOtp } from "../support/registration";
 
 const MINUTE = 60_000;
 const T0 = Date.UTC(2030, 0, 1);
@@ -72,10 +74,7 @@ describe("prefix rules", () => {
 });
 
 describe("the guard over HTTP", () => {
-	const setGuardClock = (phone: string, ms: number) =>
-		runInDurableObject(prefixGuardFor(env, phone), (instance) => {
-			(instance as unknown as { clock: () => number }).clock = () => ms;
-		});
+	const setGuardClock = (phone: string, ms: number) => moveObjectClock(prefixGuardFor(env, phone), ms);
 
 	it("stops texting a pumped range, answers 503 with Retry-After, and leaves other ranges alone", async () => {
 		// +44 7800 900xxx: one range; 20 codes nobody verifies.

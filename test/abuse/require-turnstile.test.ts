@@ -1,29 +1,13 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
+import { registration, uniquePhone } from "../support/api";
 import { DUMMY_TOKEN, FAKE_INTERNAL_ERROR_TOKEN, TEST_SECRETS } from "../support/fakes/fake-turnstile";
-import { registration, smsTo, storedChallenge, uniquePhone } from "../support/helpers";
+import { storedChallenge } from "../support/objects";
+import { smsTo } from "../support/outbox";
+import { withTurnstile } from "../support/turnstile";
 
 const AREA = "657";
-const VERIFY_URL = "http://turnstile.test/turnstile/v0/siteverify";
-
-/** The app with the bot check switched on under `secret` (Cloudflare's documented test secrets). */
-function withTurnstile(secret: string, more: Record<string, string> = {}) {
-	const app = createApp();
-	const bindings = {
-		...env,
-		TURNSTILE_SECRET_KEY: secret,
-		TURNSTILE_VERIFY_URL: VERIFY_URL,
-		...more,
-	} as unknown as Env;
-	return (path: string, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
-		app.request(
-			path,
-			{ method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) },
-			bindings,
-		);
-}
-
 describe("the optional bot check on the routes that send SMS", () => {
 	it("admits a token siteverify accepts, from the body or from a header", async () => {
 		const call = withTurnstile(TEST_SECRETS.pass);

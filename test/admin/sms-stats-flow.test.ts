@@ -1,6 +1,8 @@
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { lastCode, lastSid, sendOtp, statusCallback, uniquePhone, verifyOtp, withToken } from "../support/helpers";
+import { uniquePhone, withToken } from "../support/api";
+import { lastCode, lastSid, statusCallback } from "../support/outbox";
+import { sendOtp, verifyOtp } from "../support/registration";
 
 const TOKEN = "test-admin-token-test-admin-token-0123456789";
 const PATH = "/api/admin/sms-stats";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type JwtClaims, signJwt, verifyJwt } from "../../src/auth/jwt";
-import { b64json, forge, hmac } from "../support/sessions";
+import { b64json, forge, hmac } from "../support/tokens";
 
 const SECRET = "unit-test-secret-unit-test-secret-0123456789";
 const ISS = "edge-verify";

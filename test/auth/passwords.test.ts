@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { hashPassword, needsRehash, verifyPassword } from "../../src/auth/passwords";
 import type { ScryptParams } from "../../src/config/config";
-import { post, registration, storedChallenge, uniquePhone } from "../support/helpers";
+import { post, registration, uniquePhone } from "../support/api";
+import { storedChallenge } from "../support/objects";
 
 const AREA = "512";
 /** Cheap enough for a unit test; the production cost has its own test below. */

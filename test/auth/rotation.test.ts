@@ -1,19 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { post, registeredCustomer } from "../support/helpers";
-import {
-	answer,
-	appAt,
-	decode,
-	jsonPost,
-	logout,
-	logoutAll,
-	me,
-	refresh,
-	sessionRow,
-	sidOf,
-	signIn,
-	type Tokens,
-} from "../support/sessions";
+import { answer } from "../support/answer";
+import { post } from "../support/api";
+import { registeredCustomer } from "../support/registration";
+import { appAt, jsonPost, logout, logoutAll, me, refresh, sessionRow, signIn, type Tokens } from "../support/sessions";
+import { decode, sidOf } from "../support/tokens";
 
 const AREA = "613";
 

@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { hashPassword } from "../../src/auth/passwords";
 import { sessionRepository } from "../../src/auth/sessions.repository";
 import { customerRepository } from "../../src/customers/repository";
-import { login, PASSWORD, registeredCustomer } from "../support/helpers";
+import { login, PASSWORD } from "../support/api";
+import { registeredCustomer } from "../support/registration";
 import { storedHash } from "../support/sessions";
 
 const AREA = "614";

@@ -1,7 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { registeredCustomer } from "../support/helpers";
-import { appAt, bearer, decode, jsonPost, sessionRow, sidOf, type Tokens } from "../support/sessions";
+import { registeredCustomer } from "../support/registration";
+import { appAt, bearer, jsonPost, sessionRow, type Tokens } from "../support/sessions";
+import { decode, sidOf } from "../support/tokens";
 
 const AREA = "808";
 const DAY = 86_400_000;

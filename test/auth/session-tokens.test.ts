@@ -1,21 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { signJwt } from "../../src/auth/jwt";
 import { readSessionToken, signSessionToken } from "../../src/auth/session-tokens";
-import { lastCode, post, registeredCustomer, sendOtp, uniquePhone } from "../support/helpers";
-import {
-	answer,
-	appAt,
-	decode,
-	jsonPost,
-	logout,
-	logoutAll,
-	me,
-	refresh,
-	sessionRow,
-	sidOf,
-	signIn,
-	tokens,
-} from "../support/sessions";
+import { answer } from "../support/answer";
+import { post, uniquePhone } from "../support/api";
+import { lastCode } from "../support/outbox";
+import { registeredCustomer, sendOtp } from "../support/registration";
+import { appAt, jsonPost, logout, logoutAll, me, refresh, sessionRow, signIn } from "../support/sessions";
+import { decode, sidOf, tokens } from "../support/tokens";
 
 const AREA = "610";
 const T = Date.UTC(2031, 5, 1, 12, 0, 0, 789);

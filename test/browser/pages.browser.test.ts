@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FakeEmail } from "../support/fakes/fake-resend.ts";
 import { codeIn, type FakeMessage, MAGIC_NUMBERS } from "../support/fakes/fake-twilio.ts";
 import { type Stack, startStack } from "../support/stack.ts";
+import { eventually } from "../support/wait.ts";
 import { launch, overflowsHorizontally, seriousViolations, shot, VIEWPORTS, type Viewport, watch } from "./browser.ts";
 
 /**
@@ -39,25 +40,21 @@ async function open(viewport: Viewport, path: string): Promise<{ page: Page; pro
 
 /** The `n`-th SMS to `phone` (1-based), once the fake Twilio has it. */
 async function sms(phone: string, n: number): Promise<FakeMessage> {
-	return eventually(async () => {
-		return (await stack?.sms(phone))?.[n - 1];
-	});
+	return eventually(
+		async () => {
+			return (await stack?.sms(phone))?.[n - 1];
+		},
+		{ timeoutMs: 10_000, everyMs: 100 },
+	);
 }
 
 async function email(to: string): Promise<FakeEmail> {
-	return eventually(async () => {
-		return (await stack?.emails(to))?.[0];
-	});
-}
-
-async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const value = await probe();
-		if (value) return value;
-		if (Date.now() > deadline) throw new Error("timed out waiting");
-		await new Promise((done) => setTimeout(done, 100));
-	}
+	return eventually(
+		async () => {
+			return (await stack?.emails(to))?.[0];
+		},
+		{ timeoutMs: 10_000, everyMs: 100 },
+	);
 }
 
 const focusedId = (page: Page) => page.evaluate(() => document.activeElement?.id ?? null);

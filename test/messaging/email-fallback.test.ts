@@ -1,27 +1,18 @@
-import { runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { prefixGuardFor } from "../../src/abuse/prefix-guard";
 import { createApp } from "../../src/app";
+import { post, uniquePhone, withToken } from "../support/api";
 import { MAGIC_EMAILS } from "../support/fakes/fake-resend";
+import { moveObjectClock, setClock, storedChallenge, storedMarks } from "../support/objects";
+import { emailsTo, lastCode, lastEmailCode, smsTo, wrongCode } from "../support/outbox";
 import {
-	emailsTo,
-	lastCode,
-	lastEmailCode,
 	pendingRegistration,
-	post,
 	registrationIdOf,
 	resendOtp as resend,
 	sendOtp as send,
-	setClock,
-	smsTo,
-	storedChallenge,
-	storedMarks,
-	uniquePhone,
 	verifyOtp as verify,
-	withToken,
-	wrongCode,
-} from "../support/helpers";
+} from "../support/registration";
 
 /** A well-formed registrationId no registration has. */
 const NOBODYS_ID = "A".repeat(22);
@@ -172,10 +163,7 @@ describe("resend-otp with channel email", () => {
 	it("still goes while SMS to the number's range is blocked, which is what it is for", async () => {
 		const { phone, email } = await pending();
 		const guard = prefixGuardFor(env, phone);
-		const setGuardClock = (ms: number) =>
-			runInDurableObject(guard, (instance) => {
-				(instance as unknown as { clock: () => number }).clock = () => ms;
-			});
+		const setGuardClock = (ms: number) => moveObjectClock(guard, ms);
 		// On the guard's own clock, 20 sends to the range that never verify: it blocks the range.
 		const G = Date.UTC(2031, 0, 1);
 		try {

@@ -5,24 +5,11 @@ import { UNKNOWN_NETWORK } from "../../src/abuse/client-network";
 import { messageRepository } from "../../src/messaging/message-log";
 import { twilioSignature } from "../../src/messaging/twilio-signature";
 import { PhoneChallenge } from "../../src/otp/phone-challenge";
+import { PASSWORD, registration, uniquePhone } from "../support/api";
 import { FAKE_AUTH_TOKEN } from "../support/fakes/fake-twilio";
-import {
-	challengeStub,
-	lastCode,
-	lastSid,
-	PASSWORD,
-	registration,
-	registrationIdOf,
-	resendOtp,
-	STATUS_CALLBACK_URL,
-	sendOtp,
-	setClock,
-	statusCallback,
-	storedChallenge,
-	uniquePhone,
-	verifyOtp,
-	wrongCode,
-} from "../support/helpers";
+import { challengeStub, setClock, storedChallenge } from "../support/objects";
+import { lastCode, lastSid, STATUS_CALLBACK_URL, statusCallback, wrongCode } from "../support/outbox";
+import { registrationIdOf, resendOtp, sendOtp, verifyOtp } from "../support/registration";
 
 const AREA = "650";
 /** For the tests that move the phone object's clock. */

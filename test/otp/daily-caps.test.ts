@@ -2,19 +2,10 @@ import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { customerRepository } from "../../src/customers/repository";
-import {
-	challengeStub,
-	lastCode,
-	resendOtp,
-	sendOtp,
-	setClock,
-	smsTo,
-	storedChallenge,
-	storedMarks,
-	uniquePhone,
-	verifyOtp,
-	wrongCode,
-} from "../support/helpers";
+import { uniquePhone } from "../support/api";
+import { challengeStub, setClock, storedChallenge, storedMarks } from "../support/objects";
+import { lastCode, smsTo, wrongCode } from "../support/outbox";
+import { resendOtp, sendOtp, verifyOtp } from "../support/registration";
 
 const AREA = "636";
 const SECOND = 1000;

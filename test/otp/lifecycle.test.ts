@@ -1,23 +1,16 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { customerCount, uniquePhone } from "../support/api";
+import { challengeStub, setClock, storedChallenge, storedMarks } from "../support/objects";
+import { failNextSms, lastCode, smsTo, wrongCode } from "../support/outbox";
 import {
-	challengeStub,
-	customerCount,
-	failNextSms,
-	lastCode,
 	pendingRegistration,
 	registrationIdOf,
 	resendOtp as resend,
 	sendOtp as send,
-	setClock,
-	smsTo,
-	storedChallenge,
-	storedMarks,
-	uniquePhone,
 	verifyOtp as verify,
-	wrongCode,
-} from "../support/helpers";
+} from "../support/registration";
 
 const AREA = "646";
 const T0 = Date.UTC(2030, 0, 1);

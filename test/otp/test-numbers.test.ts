@@ -2,17 +2,11 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/config";
+import { customerCount } from "../support/api";
 import { configErrorMessage as configError, development, production } from "../support/config-fixtures";
-import {
-	customerCount,
-	resendOtp,
-	sendOtp,
-	setClock,
-	smsTo,
-	storedChallenge,
-	storedMarks,
-	verifyOtp,
-} from "../support/helpers";
+import { setClock, storedChallenge, storedMarks } from "../support/objects";
+import { smsTo } from "../support/outbox";
+import { resendOtp, sendOtp, verifyOtp } from "../support/registration";
 
 /** A test number of the bindings, with its fixed code. */
 const TEST_US = "+15005550199";

@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
 import { parseConfig } from "../../src/config/config";
 import { ApiError } from "../../src/errors/errors";
-import { registration, smsTo } from "../support/helpers";
+import { registration } from "../support/api";
+import { smsTo } from "../support/outbox";
 
 /** The app reading national numbers as `country`'s (or with no default when undefined). */
 function appIn(country: string | undefined, vars: Record<string, string> = {}) {

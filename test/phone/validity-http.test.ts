@@ -1,8 +1,10 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
-import { lastCode, post, registration, resendOtp, sendOtp, smsTo, verifyOtp } from "../support/helpers";
+import { post, registration } from "../support/api";
+import { lastCode, smsTo } from "../support/outbox";
 import { expectRefused, jsonInit } from "../support/refusals";
+import { resendOtp, sendOtp, verifyOtp } from "../support/registration";
 
 let n = 0;
 /** A valid GB mobile no other test uses. */

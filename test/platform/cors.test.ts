@@ -1,7 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
-import { registration, uniquePhone } from "../support/helpers";
+import { registration, uniquePhone } from "../support/api";
 
 const AREA = "617";
 const APP_ORIGIN = "https://app.example.com";

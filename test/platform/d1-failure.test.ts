@@ -1,17 +1,10 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { hashPassword } from "../../src/auth/passwords";
-import {
-	lastCode,
-	login,
-	PASSWORD,
-	post,
-	registeredCustomer,
-	registration,
-	sendOtp,
-	uniquePhone,
-} from "../support/helpers";
+import { login, PASSWORD, post, registration, uniquePhone } from "../support/api";
 import { argumentTexts, captureLogs, type LogCapture } from "../support/log-capture";
+import { lastCode } from "../support/outbox";
+import { registeredCustomer, sendOtp } from "../support/registration";
 
 /**
  * When D1 fails, Drizzle's error text carries the query's parameters (emails,

@@ -1,6 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { lastCode, post, registration, uniquePhone } from "../support/helpers";
+import { post, registration, uniquePhone } from "../support/api";
+import { lastCode } from "../support/outbox";
 import {
 	ENDPOINTS,
 	type Endpoint,

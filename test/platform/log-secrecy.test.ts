@@ -1,30 +1,13 @@
 import { env, exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { login, post, uniquePhone, withToken } from "../support/api";
 import { FAKE_RESEND_KEY } from "../support/fakes/fake-resend";
 import { codeIn, FAKE_ACCOUNT_SID, FAKE_AUTH_TOKEN } from "../support/fakes/fake-twilio";
-import {
-	emailsTo,
-	failNextSms,
-	lastEmailCode,
-	lastSid,
-	login,
-	post,
-	resendOtp,
-	setClock,
-	smsTo,
-	statusCallback,
-	uniquePhone,
-	verifyOtp,
-	withToken,
-} from "../support/helpers";
-import {
-	argumentTexts,
-	type ConsoleCall,
-	captureLogs,
-	eventually,
-	type LogCapture,
-	parsedLine,
-} from "../support/log-capture";
+import { argumentTexts, type ConsoleCall, captureLogs, type LogCapture, parsedLine } from "../support/log-capture";
+import { setClock } from "../support/objects";
+import { emailsTo, failNextSms, lastEmailCode, lastSid, smsTo, statusCallback } from "../support/outbox";
+import { resendOtp, verifyOtp } from "../support/registration";
+import { eventually } from "../support/wait";
 
 const AREA = "681";
 

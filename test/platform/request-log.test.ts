@@ -1,25 +1,12 @@
 import { env, exports } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createApp } from "../../src/app";
-import {
-	failNextSms,
-	lastCode,
-	lastEmailCode,
-	lastSid,
-	post,
-	registeredCustomer,
-	registration,
-	registrationIdOf,
-	resendOtp,
-	sendOtp,
-	setClock,
-	smsTo,
-	statusCallback,
-	uniquePhone,
-	verifyOtp,
-	withToken,
-} from "../support/helpers";
-import { captureLogs, eventually, type LogCapture, type LogLine, UUID } from "../support/log-capture";
+import { post, registration, uniquePhone, withToken } from "../support/api";
+import { captureLogs, type LogCapture, type LogLine, UUID } from "../support/log-capture";
+import { setClock } from "../support/objects";
+import { failNextSms, lastCode, lastEmailCode, lastSid, smsTo, statusCallback } from "../support/outbox";
+import { registeredCustomer, registrationIdOf, resendOtp, sendOtp, verifyOtp } from "../support/registration";
+import { eventually } from "../support/wait";
 
 const AREA = "680";
 const CALLER_ID = /^[A-Za-z0-9._:-]{1,100}$/;

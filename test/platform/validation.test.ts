@@ -1,7 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { normalizePhone } from "../../src/phone/normalize";
-import { lastCode, post, registration, smsTo, uniquePhone, wrongCode } from "../support/helpers";
+import { post, registration, uniquePhone } from "../support/api";
+import { lastCode, smsTo, wrongCode } from "../support/outbox";
 import { ENDPOINTS, expectRefused, FIELDS, jsonInit, snapshot, url, validBody } from "../support/refusals";
 
 const AREA = "212";

@@ -1,7 +1,8 @@
 import { listDurableObjectIds } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
-import { customerCount, registration, smsTo } from "./helpers";
+import { customerCount, registration } from "./api";
+import { smsTo } from "./outbox";
 
 /** Shared by the refusal tests: valid bodies to break, and the check that a refusal stored nothing. */
 

@@ -1,64 +1,18 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { createApp } from "../../src/app";
-import { base64url } from "../../src/auth/jwt";
-import { getConfig } from "../../src/config/config";
-import { login, post, withToken } from "./helpers";
+import { type Answer, answer } from "./answer";
+import { login, post, withToken } from "./api";
 
-/** Shared by the session test files: decoding and forging tokens, calling the app at a chosen time. */
-
-export const tokens = () => getConfig(env).tokens;
-
-const encoder = new TextEncoder();
-
-export const b64json = (value: unknown) => base64url(encoder.encode(JSON.stringify(value)));
-
-/** A compact JWS signed by hand with HMAC over `hash`, whatever the header claims. */
-export async function forge(header: unknown, payload: unknown, secret: string, hash = "SHA-256"): Promise<string> {
-	const input = `${b64json(header)}.${b64json(payload)}`;
-	return `${input}.${await hmac(input, secret, hash)}`;
-}
-
-export async function hmac(input: string, secret: string, hash = "SHA-256"): Promise<string> {
-	const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash }, false, ["sign"]);
-	return base64url(new Uint8Array(await crypto.subtle.sign("HMAC", key, encoder.encode(input))));
-}
-
-function decodeSegment(segment: string): Record<string, unknown> {
-	const binary = atob(segment.replace(/-/g, "+").replace(/_/g, "/"));
-	return JSON.parse(new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0))));
-}
-
-/** Header and claims of a token, unverified. */
-export function decode(token: string): { header: Record<string, unknown>; claims: Record<string, unknown> } {
-	const [header = "", claims = ""] = token.split(".");
-	return { header: decodeSegment(header), claims: decodeSegment(claims) };
-}
-
-/** `token` with its payload replaced and its signature kept. */
-export function withPayload(token: string, claims: unknown): string {
-	const [header, , signature] = token.split(".");
-	return `${header}.${b64json(claims)}.${signature}`;
-}
-
-export interface Answer {
-	status: number;
-	body: Record<string, unknown>;
-	text: string;
-	headers: Headers;
-}
-
-export async function answer(res: Response | Promise<Response>): Promise<Answer> {
-	const r = await res;
-	const text = await r.text();
-	return { status: r.status, body: JSON.parse(text) as Record<string, unknown>, text, headers: r.headers };
-}
+/** Sessions and the account: the calls that need a token, calling the app at a chosen time, the stored rows. */
 
 export const refresh = (refreshToken: string) => answer(post("/api/customers/refresh", { refreshToken }));
 export const logout = (refreshToken: string) => answer(post("/api/customers/logout", { refreshToken }));
 export const logoutAll = (accessToken: string) =>
 	answer(withToken("/api/customers/logout-all", accessToken, { method: "POST" }));
 export const me = (accessToken: string) => answer(withToken("/api/customers/me", accessToken));
+export const deleteMe = (accessToken: string, body: unknown) =>
+	withToken("/api/customers/me", accessToken, { method: "DELETE", body });
 
 export interface Tokens {
 	accessToken: string;
@@ -111,6 +65,17 @@ export async function sessionRow(id: string): Promise<SessionRow | null> {
 	return env.DB.prepare("SELECT * FROM sessions WHERE id = ?").bind(id).first<SessionRow>();
 }
 
+export async function sessionRows(customerId: number): Promise<SessionRow[]> {
+	const { results } = await env.DB.prepare("SELECT * FROM sessions WHERE customer_id = ?")
+		.bind(customerId)
+		.all<SessionRow>();
+	return results;
+}
+
+export async function customerRow(id: number): Promise<{ id: number; phone: string; email: string } | null> {
+	return env.DB.prepare("SELECT id, phone, email FROM customers WHERE id = ?").bind(id).first();
+}
+
 export async function storedHash(customerId: number): Promise<string> {
 	const row = await env.DB.prepare("SELECT password_hash FROM customers WHERE id = ?")
 		.bind(customerId)
@@ -118,6 +83,3 @@ export async function storedHash(customerId: number): Promise<string> {
 	if (!row) throw new Error(`no customer ${customerId}`);
 	return row.password_hash;
 }
-
-/** The session id (`sid`) a token belongs to. */
-export const sidOf = (token: string) => String(decode(token).claims.sid);

@@ -1,6 +1,6 @@
 import { isValidPhoneNumber } from "libphonenumber-js";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { uniquePhone } from "./helpers";
+import { uniquePhone } from "./api";
 
 afterEach(() => {
 	vi.restoreAllMocks();

@@ -1,9 +1,12 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { createApp } from "../../../src/app";
-import { answer } from "../../support/account";
+import { answer } from "../../support/answer";
+import { login } from "../../support/api";
 import { DUMMY_TOKEN, FAKE_INTERNAL_ERROR_TOKEN, TEST_SECRETS } from "../../support/fakes/fake-turnstile";
-import { login, registeredCustomer, setThrottleClock } from "../../support/helpers";
+import { customerThrottledAt } from "../../support/login-throttle";
+import { setThrottleClock } from "../../support/objects";
+import { registeredCustomer } from "../../support/registration";
+import { withTurnstile } from "../../support/turnstile";
 
 const AREA = "628";
 const T0 = Date.UTC(2030, 0, 1);
@@ -13,27 +16,16 @@ const CEILING = Number(env.LOGIN_ACCOUNT_MAX_FAILURES_PER_DAY);
 const LOCKOUT_SECONDS = Number(env.LOGIN_ACCOUNT_LOCKOUT_SECONDS);
 const PER_NETWORK = 5;
 
-type Customer = Awaited<ReturnType<typeof registeredCustomer>>;
 type Call = (body: Record<string, unknown>, headers?: Record<string, string>) => Promise<Response>;
 
 let networks = 0;
 /** A client network no other test uses. */
 const freshIp = () => `100.65.${Math.floor(++networks / 250)}.${networks % 250}`;
 
-/** The app with Turnstile switched on under `secret` (Cloudflare's documented test secrets). */
-function withTurnstile(secret: string): Call {
-	const app = createApp();
-	const bindings = {
-		...env,
-		TURNSTILE_SECRET_KEY: secret,
-		TURNSTILE_VERIFY_URL: "http://turnstile.test/turnstile/v0/siteverify",
-	} as unknown as Env;
-	return async (body, headers = {}) =>
-		app.request(
-			"/api/customers/login",
-			{ method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) },
-			bindings,
-		);
+/** Login through the app with Turnstile switched on under `secret` (Cloudflare's documented test secrets). */
+function loginWithTurnstile(secret: string): Call {
+	const call = withTurnstile(secret);
+	return async (body, headers = {}) => call("/api/customers/login", body, headers);
 }
 
 /**
@@ -50,11 +42,7 @@ async function reachCeiling(email: string, call: Call = login, already = 0): Pro
 	}
 }
 
-async function customerAtT0(): Promise<Customer> {
-	const c = await registeredCustomer(AREA);
-	await setThrottleClock(`customer:${c.customerId}`, T0);
-	return c;
-}
+const customerAtT0 = () => customerThrottledAt(AREA, T0);
 
 const from = (ip: string, body: Record<string, unknown>, call: Call = login) => call(body, { "CF-Connecting-IP": ip });
 
@@ -121,7 +109,7 @@ describe("the daily ceiling without Turnstile", { timeout: 30_000 }, () => {
 
 describe("the daily ceiling with Turnstile", { timeout: 30_000 }, () => {
 	it("asks for nothing below the ceiling", async () => {
-		const call = withTurnstile(TEST_SECRETS.pass);
+		const call = loginWithTurnstile(TEST_SECRETS.pass);
 		const c = await registeredCustomer(AREA);
 		for (let i = 0; i < 4; i++)
 			expect((await from(freshIp(), { email: c.email, password: WRONG }, call)).status).toBe(401);
@@ -129,7 +117,7 @@ describe("the daily ceiling with Turnstile", { timeout: 30_000 }, () => {
 	});
 
 	it("past the ceiling, refuses a sign-in without a token (counting nothing) and admits one with a token", async () => {
-		const call = withTurnstile(TEST_SECRETS.pass);
+		const call = loginWithTurnstile(TEST_SECRETS.pass);
 		const c = await registeredCustomer(AREA);
 		await reachCeiling(c.email, call);
 		const ip = freshIp();
@@ -155,22 +143,22 @@ describe("the daily ceiling with Turnstile", { timeout: 30_000 }, () => {
 
 	it("refuses a token siteverify refuses (403), fails closed when it cannot answer (503)", async () => {
 		const c = await registeredCustomer(AREA);
-		await reachCeiling(c.email, withTurnstile(TEST_SECRETS.pass));
+		await reachCeiling(c.email, loginWithTurnstile(TEST_SECRETS.pass));
 		const body = { email: c.email, password: c.password, "cf-turnstile-response": DUMMY_TOKEN };
-		const refused = await from(freshIp(), body, withTurnstile(TEST_SECRETS.fail));
+		const refused = await from(freshIp(), body, loginWithTurnstile(TEST_SECRETS.fail));
 		expect(refused.status).toBe(403);
 		expect(await refused.json()).toMatchObject({ code: "CAPTCHA_FAILED" });
 		const unavailable = await from(
 			freshIp(),
 			{ ...body, "cf-turnstile-response": FAKE_INTERNAL_ERROR_TOKEN },
-			withTurnstile(TEST_SECRETS.pass),
+			loginWithTurnstile(TEST_SECRETS.pass),
 		);
 		expect(unavailable.status).toBe(503);
 		expect(await unavailable.json()).toMatchObject({ code: "SERVICE_UNAVAILABLE" });
 	});
 
 	it("checks the network's lock first: a locked network gets 429, with a token or without", async () => {
-		const call = withTurnstile(TEST_SECRETS.pass);
+		const call = loginWithTurnstile(TEST_SECRETS.pass);
 		const c = await registeredCustomer(AREA);
 		const ip = freshIp();
 		for (let i = 0; i < PER_NETWORK; i++) await from(ip, { email: c.email, password: WRONG }, call);

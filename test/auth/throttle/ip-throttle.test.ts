@@ -3,8 +3,10 @@ import { describe, expect, it } from "vitest";
 import { UNKNOWN_NETWORK } from "../../../src/abuse/client-network";
 import { createApp } from "../../../src/app";
 import { parseConfig } from "../../../src/config/config";
+import { login } from "../../support/api";
 import { production } from "../../support/config-fixtures";
-import { login, registeredCustomer, setThrottleClock } from "../../support/helpers";
+import { setThrottleClock } from "../../support/objects";
+import { registeredCustomer } from "../../support/registration";
 
 const AREA = "626";
 const T0 = Date.UTC(2030, 0, 1);

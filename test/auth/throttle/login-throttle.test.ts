@@ -1,8 +1,11 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { answer, resetCode, sendReset, verifyReset } from "../../support/account";
-import { login, registeredCustomer, setThrottleClock } from "../../support/helpers";
+import { answer, statuses } from "../../support/answer";
+import { login } from "../../support/api";
+import { customerThrottledAt, rightFrom } from "../../support/login-throttle";
+import { setThrottleClock, throttleStub } from "../../support/objects";
+import { resetCode, sendReset, verifyReset } from "../../support/password-reset";
+import { type Customer, registeredCustomer } from "../../support/registration";
 
 const AREA = "620";
 const T0 = Date.UTC(2030, 0, 1);
@@ -12,37 +15,18 @@ const DAY = 86_400 * SECOND;
 const BUCKET = DAY / 60;
 const WRONG = "not the password";
 
-type Customer = Awaited<ReturnType<typeof registeredCustomer>>;
-
 /** A registered customer whose throttle object runs on a clock set to `T0`. */
-async function customerAtT0(): Promise<Customer & { key: string }> {
-	const c = await registeredCustomer(AREA);
-	const key = `customer:${c.customerId}`;
-	await setThrottleClock(key, T0);
-	return { ...c, key };
-}
+const customerAtT0 = () => customerThrottledAt(AREA, T0);
 
 /** Without CF-Connecting-IP (outside production) every request is one client network. */
 const wrong = (c: { email: string }) => login({ email: c.email, password: WRONG });
 const right = (c: Customer) => login({ email: c.email, password: c.password });
-/** The right password from another client network. */
-const rightFrom = (ip: string, c: Customer) =>
-	login({ email: c.email, password: c.password }, { "CF-Connecting-IP": ip });
-
-/** Statuses of `n` requests made one after the other. */
-async function statuses(n: number, request: () => Promise<Response>): Promise<number[]> {
-	const out: number[] = [];
-	for (let i = 0; i < n; i++) out.push((await request()).status);
-	return out;
-}
 
 async function expectLocked(res: Response, retryAfter: number) {
 	expect(res.status).toBe(429);
 	expect(res.headers.get("Retry-After")).toBe(String(retryAfter));
 	expect(await res.json()).toMatchObject({ success: false, code: "RATE_LIMITED", retryAfter });
 }
-
-const throttleStub = (key: string) => env.LOGIN_THROTTLE.get(env.LOGIN_THROTTLE.idFromName(key));
 
 /** Everything the throttle object for `key` keeps in storage. */
 function stored(key: string): Promise<Record<string, unknown>> {

@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { login, registeredCustomer, setThrottleClock } from "../../support/helpers";
+import { statuses } from "../../support/answer";
+import { login } from "../../support/api";
+import { customerThrottledAt, rightFrom } from "../../support/login-throttle";
+import { setThrottleClock } from "../../support/objects";
+import type { Customer } from "../../support/registration";
 
 const AREA = "626";
 const T0 = Date.UTC(2030, 0, 1);
@@ -8,24 +12,9 @@ const WRONG = "not the password";
 const A = "100.64.21.7";
 const B = "100.64.21.8";
 
-type Customer = Awaited<ReturnType<typeof registeredCustomer>>;
-
 const wrongFrom = (ip: string, c: Customer) => login({ email: c.email, password: WRONG }, { "CF-Connecting-IP": ip });
-const rightFrom = (ip: string, c: Customer) =>
-	login({ email: c.email, password: c.password }, { "CF-Connecting-IP": ip });
 
-/** Statuses of `n` requests made one after the other. */
-async function statuses(n: number, request: () => Promise<Response>): Promise<number[]> {
-	const out: number[] = [];
-	for (let i = 0; i < n; i++) out.push((await request()).status);
-	return out;
-}
-
-async function customerAtT0(): Promise<Customer> {
-	const c = await registeredCustomer(AREA);
-	await setThrottleClock(`customer:${c.customerId}`, T0);
-	return c;
-}
+const customerAtT0 = () => customerThrottledAt(AREA, T0);
 
 describe("a stranger who knows the email", { timeout: 20_000 }, () => {
 	it("locks only their own network: the owner signs in from another, and that does not unlock the stranger", async () => {

@@ -1,8 +1,11 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { customerRow, deleteMe, me, refresh, sessionRows } from "../../support/account";
-import { lastCode, login, registeredCustomer, sendOtp, setClock, verifyOtp } from "../../support/helpers";
+import { login } from "../../support/api";
+import { setClock } from "../../support/objects";
+import { lastCode } from "../../support/outbox";
+import { registeredCustomer, sendOtp, verifyOtp } from "../../support/registration";
+import { customerRow, deleteMe, me, refresh, sessionRows } from "../../support/sessions";
 
 const AREA = "623";
 const WRONG = "not the password";

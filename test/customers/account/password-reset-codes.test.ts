@@ -1,20 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { UNKNOWN_NETWORK } from "../../../src/abuse/client-network";
-import { answer, resetCode, resetSms, sendReset, verifyReset } from "../../support/account";
-import {
-	challengeStub,
-	lastCode,
-	login,
-	registeredCustomer,
-	sendOtp,
-	setClock,
-	smsTo,
-	storedChallenge,
-	storedMarks,
-	uniquePhone,
-	verifyOtp,
-	wrongCode,
-} from "../../support/helpers";
+import { answer } from "../../support/answer";
+import { login, uniquePhone } from "../../support/api";
+import { challengeStub, setClock, storedChallenge, storedMarks } from "../../support/objects";
+import { lastCode, smsTo, wrongCode } from "../../support/outbox";
+import { resetCode, resetSms, sendReset, verifyReset } from "../../support/password-reset";
+import { registeredCustomer, sendOtp, verifyOtp } from "../../support/registration";
 
 const AREA = "628";
 const T0 = Date.UTC(2030, 0, 1);

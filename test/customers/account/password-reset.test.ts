@@ -1,29 +1,12 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import {
-	answer,
-	deleteMe,
-	me,
-	refresh,
-	resetCode,
-	resetSms,
-	sendReset,
-	sessionRows,
-	verifyReset,
-} from "../../support/account";
-import {
-	customerCount,
-	lastCode,
-	login,
-	registeredCustomer,
-	sendOtp,
-	setClock,
-	smsTo,
-	storedChallenge,
-	uniquePhone,
-	verifyOtp,
-	wrongCode,
-} from "../../support/helpers";
+import { answer } from "../../support/answer";
+import { customerCount, login, uniquePhone } from "../../support/api";
+import { setClock, storedChallenge } from "../../support/objects";
+import { lastCode, smsTo, wrongCode } from "../../support/outbox";
+import { resetCode, resetSms, sendReset, verifyReset } from "../../support/password-reset";
+import { registeredCustomer, sendOtp, verifyOtp } from "../../support/registration";
+import { deleteMe, me, refresh, sessionRows } from "../../support/sessions";
 
 const AREA = "622";
 const NEW_PASSWORD = "another long passphrase";

@@ -2,19 +2,13 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { maskPhone } from "../../../src/platform/log";
-import { resetSms, sendReset, verifyReset } from "../../support/account";
-import {
-	counterTotal,
-	failNextSms,
-	lastCode,
-	registeredCustomer,
-	sendOtp,
-	setClock,
-	smsTo,
-	uniquePhone,
-	verifyOtp,
-} from "../../support/helpers";
+import { answer } from "../../support/answer";
+import { uniquePhone } from "../../support/api";
 import { argumentTexts, captureLogs } from "../../support/log-capture";
+import { counterTotal, setClock } from "../../support/objects";
+import { failNextSms, lastCode, smsTo } from "../../support/outbox";
+import { resetSms, sendReset, verifyReset } from "../../support/password-reset";
+import { registeredCustomer, sendOtp, verifyOtp } from "../../support/registration";
 
 /**
  * Password reset tells nobody whether a phone is registered, also when the
@@ -32,10 +26,7 @@ async function wire(res: Response) {
 }
 
 /** The same for a verify, with the JSON parsed so a mismatch reads well. */
-async function verifyAnswer(phone: string, code: string) {
-	const res = await verifyReset(phone, code, NEW_PASSWORD);
-	return { status: res.status, retryAfter: res.headers.get("Retry-After"), body: await res.json() };
-}
+const verifyAnswer = (phone: string, code: string) => answer(verifyReset(phone, code, NEW_PASSWORD));
 
 /** Three wrong guesses at each phone, answered side by side. */
 async function guessesAt(known: string, unknown: string) {

@@ -1,17 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { resetSms, sendReset, verifyReset } from "../../support/account";
-import {
-	lastCode,
-	lastEmailCode,
-	login,
-	PASSWORD,
-	resendOtp,
-	sendOtp,
-	setClock,
-	storedChallenge,
-	uniquePhone,
-	verifyOtp,
-} from "../../support/helpers";
+import { login, PASSWORD, uniquePhone } from "../../support/api";
+import { setClock, storedChallenge } from "../../support/objects";
+import { lastCode, lastEmailCode } from "../../support/outbox";
+import { resetSms, sendReset, verifyReset } from "../../support/password-reset";
+import { resendOtp, sendOtp, verifyOtp } from "../../support/registration";
 
 const T0 = Date.UTC(2031, 2, 1);
 

@@ -1,20 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { UNKNOWN_NETWORK } from "../../../src/abuse/client-network";
+import { answer, tally } from "../../support/answer";
+import { customerCount, uniquePhone } from "../../support/api";
+import { challengeStub, setClock, storedChallenge } from "../../support/objects";
+import { lastCode, smsTo, wrongCode } from "../../support/outbox";
 import {
-	challengeStub,
-	customerCount,
-	lastCode,
 	pendingRegistration,
 	registrationIdOf,
 	resendOtp as resend,
 	sendOtp as send,
-	setClock,
-	smsTo,
-	storedChallenge,
-	uniquePhone,
 	verifyOtp as verify,
-	wrongCode,
-} from "../../support/helpers";
+} from "../../support/registration";
 
 /**
  * Parallel requests for one phone must give the same result as some serial
@@ -26,21 +22,7 @@ const T0 = Date.UTC(2030, 0, 1);
 
 const pending = (overrides = {}) => pendingRegistration(AREA, T0, overrides);
 
-async function answers(responses: Promise<Response>[]) {
-	return Promise.all(
-		responses.map(async (r) => {
-			const res = await r;
-			return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-		}),
-	);
-}
-
-const tally = (list: { body: Record<string, unknown> }[]) =>
-	list.reduce<Record<string, number>>((acc, { body }) => {
-		const key = String(body.code ?? "OK");
-		acc[key] = (acc[key] ?? 0) + 1;
-		return acc;
-	}, {});
+const answers = (responses: Promise<Response>[]) => Promise.all(responses.map((r) => answer(r)));
 
 describe("parallel requests for one phone", () => {
 	it("20 verifies with the right code create exactly one customer", async () => {

@@ -1,7 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../../src/app";
-import { lastCode, registration, uniquePhone } from "../../support/helpers";
+import { registration, uniquePhone } from "../../support/api";
+import { lastCode } from "../../support/outbox";
 
 /**
  * The password hash is the one costly step of send-otp (~250 ms of CPU at the

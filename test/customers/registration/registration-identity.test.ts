@@ -1,22 +1,10 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { answer } from "../../support/answer";
-import {
-	clientOn,
-	counterTotal,
-	customerCount,
-	lastCode,
-	post,
-	registrationIdOf,
-	sendOtp,
-	setClock,
-	smsTo,
-	storedChallenge,
-	storedMarks,
-	storedRegistrations,
-	uniquePhone,
-	wrongCode,
-} from "../../support/helpers";
+import { answer, tally } from "../../support/answer";
+import { customerCount, post, uniquePhone } from "../../support/api";
+import { counterTotal, setClock, storedChallenge, storedMarks, storedRegistrations } from "../../support/objects";
+import { lastCode, smsTo, wrongCode } from "../../support/outbox";
+import { clientOn, registrationIdOf, sendOtp } from "../../support/registration";
 
 /**
  * The registrationId: send-otp answers it; verify-otp, resend-otp and
@@ -30,13 +18,6 @@ const SECOND = 1000;
 let networks = 0;
 /** A client on a network no other test in this file uses; `vars` replace bindings for its requests. */
 const newClient = (vars: Record<string, string> = {}) => clientOn(`198.18.0.${++networks}`, vars);
-
-const tally = (list: { status: number; body: Record<string, unknown> }[]) =>
-	list.reduce<Record<string, number>>((acc, { body }) => {
-		const key = String(body.code ?? "OK");
-		acc[key] = (acc[key] ?? 0) + 1;
-		return acc;
-	}, {});
 
 const emailOf = async (phone: string) =>
 	(await env.DB.prepare("SELECT email FROM customers WHERE phone = ?").bind(phone).first<{ email: string }>())?.email;

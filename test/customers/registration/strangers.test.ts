@@ -2,19 +2,11 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { verifyPassword } from "../../../src/auth/passwords";
 import { answer } from "../../support/answer";
+import { uniquePhone } from "../../support/api";
 import { codeIn } from "../../support/fakes/fake-twilio";
-import {
-	type Client,
-	clientOn,
-	lastCode,
-	setClock,
-	smsTo,
-	storedChallenge,
-	storedMarks,
-	storedRegistrations,
-	uniquePhone,
-	wrongCode,
-} from "../../support/helpers";
+import { setClock, storedChallenge, storedMarks, storedRegistrations } from "../../support/objects";
+import { lastCode, smsTo, wrongCode } from "../../support/outbox";
+import { type Client, clientOn } from "../../support/registration";
 
 /**
  * A registration belongs to whoever started it. The owner and the stranger

@@ -4,8 +4,11 @@ import { createApp } from "../../../src/app";
 import { hashPassword, verifyPassword } from "../../../src/auth/passwords";
 import { hashTokenId } from "../../../src/auth/session-tokens";
 import { customerRepository } from "../../../src/customers/repository";
-import { login, PASSWORD, registeredCustomer, uniquePhone } from "../../support/helpers";
-import { answer, decode, me, refresh, sessionRow, sidOf, signIn, storedHash } from "../../support/sessions";
+import { answer } from "../../support/answer";
+import { login, PASSWORD, uniquePhone } from "../../support/api";
+import { registeredCustomer } from "../../support/registration";
+import { me, refresh, sessionRow, signIn, storedHash } from "../../support/sessions";
+import { decode, sidOf } from "../../support/tokens";
 
 const AREA = "612";
 

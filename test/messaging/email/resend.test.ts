@@ -6,7 +6,7 @@ import { resendSender } from "../../../src/messaging/email/resend";
 import { createEmailSender, type Email } from "../../../src/messaging/email/sender";
 import { configErrorMessage as configError, development } from "../../support/config-fixtures";
 import { FAKE_RESEND_KEY, MAGIC_EMAILS } from "../../support/fakes/fake-resend";
-import { emailsTo, RESEND } from "../../support/helpers";
+import { emailsTo, RESEND } from "../../support/outbox";
 
 const FROM = "Acme <verify@acme.test>";
 

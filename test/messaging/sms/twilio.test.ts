@@ -3,17 +3,10 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { TwilioConfig } from "../../../src/config/config";
 import { otpMessage } from "../../../src/messaging/sms/sender";
 import { twilioSender } from "../../../src/messaging/sms/twilio";
+import { customerCount, post, registration, uniquePhone } from "../../support/api";
 import { codeIn, FAKE_ACCOUNT_SID, FAKE_AUTH_TOKEN, FAKE_FROM, MAGIC_NUMBERS } from "../../support/fakes/fake-twilio";
-import {
-	customerCount,
-	post,
-	registration,
-	smsTo,
-	storedChallenge,
-	storedMarks,
-	TWILIO,
-	uniquePhone,
-} from "../../support/helpers";
+import { storedChallenge, storedMarks } from "../../support/objects";
+import { smsTo, TWILIO } from "../../support/outbox";
 
 const AREA = "303";
 

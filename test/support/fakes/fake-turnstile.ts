@@ -18,6 +18,8 @@
  * vitest and behind `serveFetch` for `wrangler dev`.
  */
 
+import { randomHex } from "./random-hex.ts";
+
 /** A "production" secret: tokens must come from `issueToken()`. */
 export const FAKE_TURNSTILE_SECRET = "0x4AAAAAAAFakeTurnstileSecretKey000";
 
@@ -155,9 +157,4 @@ async function readParams(request: Request): Promise<FakeTurnstileCall | null> {
 /** Cloudflare documents the body of a refusal, not its status; the fake answers 200. */
 function failure(errorCodes: string[]): Response {
 	return Response.json({ success: false, "error-codes": errorCodes, messages: [] });
-}
-
-function randomHex(length: number): string {
-	const bytes = crypto.getRandomValues(new Uint8Array(length / 2));
-	return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }

@@ -17,6 +17,8 @@
  * vitest and behind `serveFetch` for `wrangler dev`.
  */
 
+import { randomHex } from "./random-hex.ts";
+
 export const FAKE_ACCOUNT_SID = "AC00000000000000000000000000000001";
 export const FAKE_AUTH_TOKEN = "fake-twilio-auth-token";
 export const FAKE_FROM = "+15005550006";
@@ -234,11 +236,6 @@ export type FakeTwilio = ReturnType<typeof createFakeTwilio>;
 
 function twilioError(status: number, code: number, message: string): Response {
 	return Response.json({ code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status }, { status });
-}
-
-function randomHex(length: number): string {
-	const bytes = crypto.getRandomValues(new Uint8Array(length / 2));
-	return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** The 6-digit code in a message body, as a person reading the SMS would find it. */

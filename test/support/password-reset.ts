@@ -1,8 +1,9 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { createApp } from "../../src/app";
+import { post } from "./api";
 import { codeIn, type FakeMessage } from "./fakes/fake-twilio";
-import { post, smsTo, withToken } from "./helpers";
+import { smsTo } from "./outbox";
 
 const app = createApp();
 
@@ -37,28 +38,3 @@ export async function resetCode(phone: string): Promise<string> {
 	if (!last) throw new Error(`no password-reset SMS to ${phone}`);
 	return codeIn(last.body);
 }
-
-export const me = (accessToken: string) => withToken("/api/customers/me", accessToken);
-export const refresh = (refreshToken: string) => post("/api/customers/refresh", { refreshToken });
-export const deleteMe = (accessToken: string, body: unknown) =>
-	withToken("/api/customers/me", accessToken, { method: "DELETE", body });
-
-export interface SessionRow {
-	id: string;
-	customer_id: number;
-	revoked_at: number | null;
-	revoked_reason: string | null;
-}
-
-export async function sessionRows(customerId: number): Promise<SessionRow[]> {
-	const { results } = await env.DB.prepare("SELECT * FROM sessions WHERE customer_id = ?")
-		.bind(customerId)
-		.all<SessionRow>();
-	return results;
-}
-
-export async function customerRow(id: number): Promise<{ id: number; phone: string; email: string } | null> {
-	return env.DB.prepare("SELECT id, phone, email FROM customers WHERE id = ?").bind(id).first();
-}
-
-export { answer } from "./answer";
