@@ -3,9 +3,7 @@ import { describe, expect, it } from "vitest";
 import { uniquePhone, withToken } from "../support/api";
 import { lastCode, lastSid, statusCallback } from "../support/outbox";
 import { sendOtp, verifyOtp } from "../support/registration";
-
-const TOKEN = "test-admin-token-test-admin-token-0123456789";
-const PATH = "/api/admin/sms-stats";
+import { PATH, TOKEN } from "../support/sms-stats";
 
 async function stats(): Promise<Record<string, Record<string, unknown>>> {
 	const res = await withToken(PATH, TOKEN);
