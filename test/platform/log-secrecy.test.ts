@@ -3,7 +3,17 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { login, post, uniquePhone, withToken } from "../support/api";
 import { FAKE_RESEND_KEY } from "../support/fakes/fake-resend";
 import { codeIn, FAKE_ACCOUNT_SID, FAKE_AUTH_TOKEN } from "../support/fakes/fake-twilio";
-import { argumentTexts, type ConsoleCall, captureLogs, type LogCapture, parsedLine } from "../support/log-capture";
+import { argumentTexts, captureLogs, type LogCapture } from "../support/log-capture";
+import {
+	caseless,
+	digits,
+	leaks,
+	literal,
+	phoneSecrets,
+	type Secret,
+	structured,
+	tokenSecrets,
+} from "../support/log-secrets";
 import { setClock } from "../support/objects";
 import { emailsTo, failNextSms, lastEmailCode, lastSid, smsTo, statusCallback } from "../support/outbox";
 import { resendOtp, verifyOtp } from "../support/registration";
@@ -13,85 +23,6 @@ const AREA = "681";
 
 afterEach(() => {
 	vi.restoreAllMocks();
-});
-
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-
-/** A secret and how to spot it in a log text. */
-interface Secret {
-	label: string;
-	found(text: string): boolean;
-}
-
-/** Found anywhere, as is. */
-const literal = (label: string, value: string): Secret => ({ label, found: (text) => text.includes(value) });
-
-/** Found anywhere, whatever the case (email addresses). */
-const caseless = (label: string, value: string): Secret => ({
-	label,
-	found: (text) => text.toLowerCase().includes(value.toLowerCase()),
-});
-
-/**
- * Digits found as a number of their own: not inside a longer run of digits,
- * so a 6-digit code is not "found" inside a millisecond timestamp, a
- * duration or a customer id, but is found in `"otp":"123456"`,
- * `code 123456.` or `otp=123456&`.
- */
-const digits = (label: string, value: string): Secret => {
-	const pattern = new RegExp(`(?<![0-9])${escapeRegExp(value)}(?![0-9])`);
-	return { label, found: (text) => pattern.test(text) };
-};
-
-/** Every form a phone number could be logged in: E.164, digits only, national digits. */
-function phoneSecrets(label: string, phone: string): Secret[] {
-	return [
-		literal(`${label} (E.164)`, phone),
-		digits(`${label} (digits only)`, phone.slice(1)),
-		digits(`${label} (national)`, phone.slice(2)),
-	];
-}
-
-/** A JWT, its payload and its signature: any of them logged is a leak. */
-function tokenSecrets(label: string, token: string): Secret[] {
-	const [, payload, signature] = token.split(".");
-	expect(payload, `${label} is a JWT`).toBeTruthy();
-	expect(signature, `${label} is a JWT`).toBeTruthy();
-	return [
-		literal(label, token),
-		literal(`${label} payload`, payload as string),
-		literal(`${label} signature`, signature as string),
-	];
-}
-
-/** The secrets found in `texts`, with the text each was found in. */
-function leaks(texts: string[], secrets: Secret[]): string[] {
-	return secrets.flatMap((secret) =>
-		texts.filter((text) => secret.found(text)).map((text) => `${secret.label} in: ${text}`),
-	);
-}
-
-describe("the secret matchers", () => {
-	// The flow below passes only if nothing is found, so the matchers must find what they look for.
-	it("find a code standing alone, not inside a longer number", () => {
-		const code = digits("code", "123456");
-		expect(code.found('{"otp":"123456"}')).toBe(true);
-		expect(code.found("Your Acme verification code is 123456. It expires")).toBe(true);
-		expect(code.found("otp=123456&x")).toBe(true);
-		expect(code.found('{"durationMs":1234567}')).toBe(false);
-		expect(code.found('{"at":1761234567890}')).toBe(false);
-		expect(code.found('{"customerId":9123456}')).toBe(false);
-	});
-
-	it("find a phone number in every form", () => {
-		const secrets = phoneSecrets("phone", "+16811230001");
-		const hit = (text: string) => secrets.some((s) => s.found(text));
-		expect(hit('{"phone":"+16811230001"}')).toBe(true);
-		expect(hit('{"to":"16811230001"}')).toBe(true);
-		expect(hit("phone=%2B16811230001")).toBe(true);
-		expect(hit('{"national":"6811230001"}')).toBe(true);
-		expect(hit('{"phone":"+1681***0001"}')).toBe(false);
-	});
 });
 
 describe("log lines hold no secret", () => {
@@ -302,11 +233,3 @@ describe("log lines hold no secret", () => {
 			expect(events, `an ${event} line`).toContain(event);
 	});
 });
-
-/** One string holding one JSON object with string `level` and `event`, written at its level's console method. */
-function structured(call: ConsoleCall): boolean {
-	const line = parsedLine(call);
-	if (!line || typeof line.level !== "string" || typeof line.event !== "string" || line.event === "") return false;
-	const method = line.level === "error" ? "error" : line.level === "warn" ? "warn" : "log";
-	return line.level in { info: 1, warn: 1, error: 1 } && call.method === method;
-}
