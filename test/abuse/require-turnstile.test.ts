@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
 import { registration, uniquePhone } from "../support/api";
-import { DUMMY_TOKEN, FAKE_INTERNAL_ERROR_TOKEN, TEST_SECRETS } from "../support/fakes/fake-turnstile";
+import { DUMMY_TOKEN, FAKE_INTERNAL_ERROR_TOKEN, TEST_SECRETS } from "../support/fake-turnstile";
 import { storedChallenge } from "../support/objects";
 import { smsTo } from "../support/outbox";
 import { withTurnstile } from "../support/turnstile";

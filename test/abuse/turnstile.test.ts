@@ -7,7 +7,7 @@ import {
 	FAKE_INTERNAL_ERROR_TOKEN,
 	FAKE_TURNSTILE_SECRET,
 	TEST_SECRETS,
-} from "../support/fakes/fake-turnstile";
+} from "../support/fake-turnstile";
 import { argumentTexts, captureLogs } from "../support/log-capture";
 
 const VERIFY_URL = "https://challenges.cloudflare.com/turnstile/v0/siteverify";

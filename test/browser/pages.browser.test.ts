@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { codeIn } from "../support/fakes/fake-twilio.ts";
+import { codeIn } from "../support/fake-twilio.ts";
 import { overflowsHorizontally, seriousViolations, shot, VIEWPORTS } from "./browser.ts";
 import { fillDetails, focusedId, PASSWORD, pagesUnderTest } from "./pages.ts";
 

@@ -1,7 +1,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect } from "vitest";
-import type { FakeEmail } from "../support/fakes/fake-resend.ts";
-import type { FakeMessage } from "../support/fakes/fake-twilio.ts";
+import type { FakeEmail } from "../support/fake-resend.ts";
+import type { FakeMessage } from "../support/fake-twilio.ts";
 import { type Stack, startStack } from "../support/stack.ts";
 import { eventually } from "../support/wait.ts";
 import { launch, type Viewport, watch } from "./browser.ts";

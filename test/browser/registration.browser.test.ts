@@ -1,6 +1,6 @@
 import type { APIResponse, Route } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { codeIn, MAGIC_NUMBERS } from "../support/fakes/fake-twilio.ts";
+import { codeIn, MAGIC_NUMBERS } from "../support/fake-twilio.ts";
 import { seriousViolations, shot, VIEWPORTS } from "./browser.ts";
 import { fillDetails, PASSWORD, pagesUnderTest, recordApi, sendDetails, stored } from "./pages.ts";
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { codeIn, FAKE_FROM, type FakeMessage, MAGIC_NUMBERS } from "../support/fakes/fake-twilio.ts";
+import { codeIn, FAKE_FROM, type FakeMessage, MAGIC_NUMBERS } from "../support/fake-twilio.ts";
 import { type Stack, startStack } from "../support/stack.ts";
 import { eventually } from "../support/wait.ts";
 import { startWranglerDev, type WranglerDev } from "../support/wrangler-dev.ts";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { codeIn, type FakeMessage } from "../support/fakes/fake-twilio.ts";
+import { codeIn, type FakeMessage } from "../support/fake-twilio.ts";
 import { type Stack, startStack } from "../support/stack.ts";
 import { eventually, sleep } from "../support/wait.ts";
 

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createApp } from "../../src/app";
 import { emailAt, pendingWithEmail, statusQuery, storedDelivery, verificationsOf } from "../support/email-fallback";
-import { MAGIC_EMAILS } from "../support/fakes/fake-resend";
+import { MAGIC_EMAILS } from "../support/fake-resend";
 import { setClock, storedChallenge, storedMarks } from "../support/objects";
 import { emailsTo, lastCode, lastEmailCode, smsTo } from "../support/outbox";
 import { registrationIdOf, resendOtp as resend, verifyOtp as verify } from "../support/registration";

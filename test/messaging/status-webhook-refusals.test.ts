@@ -2,7 +2,7 @@ import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { twilioSignature } from "../../src/messaging/twilio-signature";
 import { uniquePhone } from "../support/api";
-import { FAKE_AUTH_TOKEN } from "../support/fakes/fake-twilio";
+import { FAKE_AUTH_TOKEN } from "../support/fake-twilio";
 import { STATUS_CALLBACK_URL, statusCallback } from "../support/outbox";
 import {
 	accepted,

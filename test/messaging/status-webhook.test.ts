@@ -5,7 +5,7 @@ import { UNKNOWN_NETWORK } from "../../src/abuse/client-network";
 import { twilioSignature } from "../../src/messaging/twilio-signature";
 import { PhoneChallenge } from "../../src/otp/phone-challenge";
 import { uniquePhone } from "../support/api";
-import { FAKE_AUTH_TOKEN } from "../support/fakes/fake-twilio";
+import { FAKE_AUTH_TOKEN } from "../support/fake-twilio";
 import { challengeStub, setClock, storedChallenge } from "../support/objects";
 import { lastSid, STATUS_CALLBACK_URL } from "../support/outbox";
 import { registrationIdOf, resendOtp, sendOtp } from "../support/registration";

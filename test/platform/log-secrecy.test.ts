@@ -1,8 +1,8 @@
 import { env, exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { login, post, uniquePhone, withToken } from "../support/api";
-import { FAKE_RESEND_KEY } from "../support/fakes/fake-resend";
-import { codeIn, FAKE_ACCOUNT_SID, FAKE_AUTH_TOKEN } from "../support/fakes/fake-twilio";
+import { FAKE_RESEND_KEY } from "../support/fake-resend";
+import { codeIn, FAKE_ACCOUNT_SID, FAKE_AUTH_TOKEN } from "../support/fake-twilio";
 import { argumentTexts, captureLogs, type LogCapture } from "../support/log-capture";
 import {
 	caseless,

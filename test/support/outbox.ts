@@ -1,7 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import { twilioSignature } from "../../src/messaging/twilio-signature";
-import type { FakeEmail } from "./fakes/fake-resend";
-import { codeIn, FAKE_AUTH_TOKEN, type FakeMessage } from "./fakes/fake-twilio";
+import type { FakeEmail } from "./fake-resend";
+import { codeIn, FAKE_AUTH_TOKEN, type FakeMessage } from "./fake-twilio";
 
 /** What the fake providers were sent (texts, emails, their codes), and Twilio's status callbacks back to the Worker. */
 

@@ -2,7 +2,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { createApp } from "../../src/app";
 import { post } from "./api";
-import { codeIn, type FakeMessage } from "./fakes/fake-twilio";
+import { codeIn, type FakeMessage } from "./fake-twilio";
 import { smsTo } from "./outbox";
 
 const app = createApp();

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { answer } from "../../support/answer";
 import { login } from "../../support/api";
-import { DUMMY_TOKEN, FAKE_INTERNAL_ERROR_TOKEN, TEST_SECRETS } from "../../support/fakes/fake-turnstile";
+import { DUMMY_TOKEN, FAKE_INTERNAL_ERROR_TOKEN, TEST_SECRETS } from "../../support/fake-turnstile";
 import { customerThrottledAt } from "../../support/login-throttle";
 import { setThrottleClock } from "../../support/objects";
 import { registeredCustomer } from "../../support/registration";

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { verifyPassword } from "../../../src/auth/passwords";
 import { answer } from "../../support/answer";
 import { uniquePhone } from "../../support/api";
-import { codeIn } from "../../support/fakes/fake-twilio";
+import { codeIn } from "../../support/fake-twilio";
 import { setClock, storedChallenge, storedMarks, storedRegistrations } from "../../support/objects";
 import { lastCode, smsTo, wrongCode } from "../../support/outbox";
 import { type Client, clientOn } from "../../support/registration";

@@ -5,7 +5,7 @@ import { otpEmail } from "../../../src/messaging/email/message";
 import { resendSender } from "../../../src/messaging/email/resend";
 import { createEmailSender, type Email } from "../../../src/messaging/email/sender";
 import { configErrorMessage as configError, development } from "../../support/config-fixtures";
-import { FAKE_RESEND_KEY, MAGIC_EMAILS } from "../../support/fakes/fake-resend";
+import { FAKE_RESEND_KEY, MAGIC_EMAILS } from "../../support/fake-resend";
 import { emailsTo, RESEND } from "../../support/outbox";
 
 const FROM = "Acme <verify@acme.test>";

@@ -4,7 +4,7 @@ import type { TwilioConfig } from "../../../src/config/config";
 import { otpMessage } from "../../../src/messaging/sms/sender";
 import { twilioSender } from "../../../src/messaging/sms/twilio";
 import { customerCount, post, registration, uniquePhone } from "../../support/api";
-import { codeIn, FAKE_ACCOUNT_SID, FAKE_AUTH_TOKEN, FAKE_FROM, MAGIC_NUMBERS } from "../../support/fakes/fake-twilio";
+import { codeIn, FAKE_ACCOUNT_SID, FAKE_AUTH_TOKEN, FAKE_FROM, MAGIC_NUMBERS } from "../../support/fake-twilio";
 import { storedChallenge, storedMarks } from "../../support/objects";
 import { smsTo, TWILIO } from "../../support/outbox";
 
