@@ -1,27 +1,15 @@
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { createApp } from "../../src/app";
-import { post, registration, uniquePhone } from "../support/api";
+import { appWith, post, registration, uniquePhone } from "../support/api";
 import { counterStub, moveObjectClock } from "../support/objects";
 import { smsTo } from "../support/outbox";
 
 const AREA = "641";
 
 /** An app whose burst limiter always admits, with the given settings: the caps alone decide. */
-function appWith(vars: Record<string, string>, burst = true) {
-	const app = createApp();
+function limitedApp(vars: Record<string, string>, burst = true) {
 	const limiter = { limit: async () => ({ success: burst }) };
-	const bindings = { ...env, ...vars, SEND_RATE_LIMITER: limiter } as unknown as Env;
-	return (path: string, body: unknown, ip: string) =>
-		app.request(
-			path,
-			{
-				method: "POST",
-				headers: { "content-type": "application/json", "CF-Connecting-IP": ip },
-				body: JSON.stringify(body),
-			},
-			bindings,
-		);
+	const call = appWith({ ...vars, SEND_RATE_LIMITER: limiter });
+	return (path: string, body: unknown, ip: string) => call(path, body, { "CF-Connecting-IP": ip });
 }
 
 const send = (ip: string) =>
@@ -42,7 +30,7 @@ describe("per-address limits on the routes that send SMS", () => {
 	});
 
 	it("caps an address per hour across locations, for every sending route, malformed requests included", async () => {
-		const call = appWith({ IP_SENDS_PER_HOUR: "3", IP_SENDS_PER_DAY: "100" });
+		const call = limitedApp({ IP_SENDS_PER_HOUR: "3", IP_SENDS_PER_DAY: "100" });
 		const ip = "203.0.113.50";
 		expect((await call("/api/customers/send-otp", registration(uniquePhone(AREA)), ip)).status).toBe(200);
 		expect((await call("/api/customers/resend-otp", { phone: uniquePhone(AREA) }, ip)).status).toBe(404);
@@ -59,7 +47,7 @@ describe("per-address limits on the routes that send SMS", () => {
 
 	// What an ISP typically hands one customer is a /56: hopping between its /64s is no new network.
 	it("caps an address per day, and counts an IPv6 /56 as one address", async () => {
-		const call = appWith({ IP_SENDS_PER_HOUR: "100", IP_SENDS_PER_DAY: "2" });
+		const call = limitedApp({ IP_SENDS_PER_HOUR: "100", IP_SENDS_PER_DAY: "2" });
 		const sendFrom = (ip: string) => call("/api/customers/send-otp", registration(uniquePhone(AREA)), ip);
 		expect((await sendFrom("2001:db8:5:600::1")).status).toBe(200);
 		expect((await sendFrom("2001:db8:5:601::2")).status).toBe(200);
@@ -70,16 +58,16 @@ describe("per-address limits on the routes that send SMS", () => {
 	});
 
 	it("a refused burst takes nothing from the hourly and daily caps", async () => {
-		const blocked = appWith({ IP_SENDS_PER_HOUR: "1", IP_SENDS_PER_DAY: "1" }, false);
+		const blocked = limitedApp({ IP_SENDS_PER_HOUR: "1", IP_SENDS_PER_DAY: "1" }, false);
 		const ip = "203.0.113.60";
 		for (let i = 0; i < 3; i++)
 			expect((await blocked("/api/customers/send-otp", registration(uniquePhone(AREA)), ip)).status).toBe(429);
-		const open = appWith({ IP_SENDS_PER_HOUR: "1", IP_SENDS_PER_DAY: "1" });
+		const open = limitedApp({ IP_SENDS_PER_HOUR: "1", IP_SENDS_PER_DAY: "1" });
 		expect((await open("/api/customers/send-otp", registration(uniquePhone(AREA)), ip)).status).toBe(200);
 	});
 
 	it("frees an address once its hour has passed", async () => {
-		const call = appWith({ IP_SENDS_PER_HOUR: "1", IP_SENDS_PER_DAY: "100" });
+		const call = limitedApp({ IP_SENDS_PER_HOUR: "1", IP_SENDS_PER_DAY: "100" });
 		const ip = "203.0.113.80";
 		const hourly = counterStub(`ip-hour:${ip}`);
 		const T0 = Date.UTC(2030, 0, 1);
@@ -92,7 +80,7 @@ describe("per-address limits on the routes that send SMS", () => {
 	});
 
 	it("switches off with IP_RATE_LIMITS=off (a load test from one address)", async () => {
-		const call = appWith({ IP_RATE_LIMITS: "off", IP_SENDS_PER_HOUR: "1" }, false);
+		const call = limitedApp({ IP_RATE_LIMITS: "off", IP_SENDS_PER_HOUR: "1" }, false);
 		for (let i = 0; i < 3; i++)
 			expect((await call("/api/customers/send-otp", registration(uniquePhone(AREA)), "203.0.113.70")).status).toBe(200);
 	});

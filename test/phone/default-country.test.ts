@@ -1,22 +1,12 @@
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { createApp } from "../../src/app";
 import { parseConfig } from "../../src/config/config";
 import { ApiError } from "../../src/errors/errors";
-import { registration } from "../support/api";
+import { appWith, registration } from "../support/api";
 import { smsTo } from "../support/outbox";
 
 /** The app reading national numbers as `country`'s (or with no default when undefined). */
-function appIn(country: string | undefined, vars: Record<string, string> = {}) {
-	const app = createApp();
-	const bindings = { ...env, DEFAULT_COUNTRY: country ?? "", ...vars } as unknown as Env;
-	return (path: string, body: unknown) =>
-		app.request(
-			path,
-			{ method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) },
-			bindings,
-		);
-}
+const appIn = (country: string | undefined, vars: Record<string, string> = {}) =>
+	appWith({ DEFAULT_COUNTRY: country ?? "", ...vars });
 
 describe("DEFAULT_COUNTRY", () => {
 	it("reads a number typed in the national format as that country's", async () => {

@@ -1,9 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { createApp } from "../../src/app";
-import { post, registration } from "../support/api";
+import { appWith, jsonInit, post, registration } from "../support/api";
 import { lastCode, smsTo } from "../support/outbox";
-import { expectRefused, jsonInit } from "../support/refusals";
+import { expectRefused } from "../support/refusals";
 import { resendOtp, sendOtp, verifyOtp } from "../support/registration";
 
 let n = 0;
@@ -18,11 +17,7 @@ const TEST_UK = "+447700900123";
 const NOT_VALID = "phone: is not a valid phone number for its country";
 
 /** The app with PHONE_VALIDATION=possible (the Durable Objects keep the bindings' config: they never judge validity). */
-function possibleApp() {
-	const app = createApp();
-	const bindings = { ...env, PHONE_VALIDATION: "possible" } as unknown as Env;
-	return (path: string, body: unknown) => app.request(path, jsonInit(body), bindings);
-}
+const possibleApp = () => appWith({ PHONE_VALIDATION: "possible" });
 
 describe("one phone, however it is spelled", () => {
 	it("a GB number typed with its trunk 0 is the number without it", async () => {

@@ -1,17 +1,8 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { post, registration, uniquePhone } from "../support/api";
+import { jsonInit, post, registration, uniquePhone } from "../support/api";
 import { lastCode } from "../support/outbox";
-import {
-	ENDPOINTS,
-	type Endpoint,
-	type Expected,
-	expectRefused,
-	jsonInit,
-	snapshot,
-	url,
-	validBody,
-} from "../support/refusals";
+import { ENDPOINTS, type Endpoint, type Expected, expectRefused, snapshot, url, validBody } from "../support/refusals";
 
 const AREA = "213";
 

@@ -1,9 +1,9 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { normalizePhone } from "../../src/phone/normalize";
-import { post, registration, uniquePhone } from "../support/api";
+import { jsonInit, post, registration, uniquePhone } from "../support/api";
 import { lastCode, smsTo, wrongCode } from "../support/outbox";
-import { ENDPOINTS, expectRefused, FIELDS, jsonInit, snapshot, url, validBody } from "../support/refusals";
+import { ENDPOINTS, expectRefused, FIELDS, snapshot, url, validBody } from "../support/refusals";
 
 const AREA = "212";
 

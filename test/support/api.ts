@@ -1,4 +1,5 @@
 import { env, exports } from "cloudflare:workers";
+import { createApp } from "../../src/app";
 
 /** Requests to the Worker under test, as a client makes them, and the details a registration sends. */
 
@@ -16,12 +17,26 @@ export function uniquePhone(area = "415"): string {
 	return `+1${area}${exchange}${String(counter).padStart(4, "0")}`;
 }
 
+/** A JSON POST (a string body goes as it is). */
+export const jsonInit = (body: unknown, headers: Record<string, string> = {}): RequestInit => ({
+	method: "POST",
+	headers: { "content-type": "application/json", ...headers },
+	body: typeof body === "string" ? body : JSON.stringify(body),
+});
+
 export function post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-	return exports.default.fetch(`http://localhost${path}`, {
-		method: "POST",
-		headers: { "content-type": "application/json", ...headers },
-		body: typeof body === "string" ? body : JSON.stringify(body),
-	});
+	return exports.default.fetch(`http://localhost${path}`, jsonInit(body, headers));
+}
+
+/**
+ * The app over the test bindings with `vars` replaced (the Durable Objects keep
+ * the real ones): a JSON POST to `path`.
+ */
+export function appWith(vars: Record<string, unknown>) {
+	const app = createApp();
+	const bindings = { ...env, ...vars } as unknown as Env;
+	return async (path: string, body: unknown, headers: Record<string, string> = {}) =>
+		app.request(path, jsonInit(body, headers), bindings);
 }
 
 export function registration(phone: string, overrides: Record<string, unknown> = {}) {

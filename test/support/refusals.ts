@@ -76,9 +76,3 @@ function parseOrNull(body: unknown): unknown {
 		return null;
 	}
 }
-
-export const jsonInit = (body: unknown, headers: Record<string, string> = {}): RequestInit => ({
-	method: "POST",
-	headers: { "content-type": "application/json", ...headers },
-	body: typeof body === "string" ? body : JSON.stringify(body),
-});

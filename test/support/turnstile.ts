@@ -1,5 +1,4 @@
-import { env } from "cloudflare:workers";
-import { createApp } from "../../src/app";
+import { appWith } from "./api";
 
 /** Where the fake Turnstile's siteverify answers (see vitest.config.ts). */
 export const TURNSTILE_VERIFY_URL = "http://turnstile.test/turnstile/v0/siteverify";
@@ -8,18 +7,5 @@ export const TURNSTILE_VERIFY_URL = "http://turnstile.test/turnstile/v0/siteveri
  * The app with the bot check switched on under `secret` (Cloudflare's documented
  * test secrets) and `more` bindings replaced: a JSON POST to `path`.
  */
-export function withTurnstile(secret: string, more: Record<string, string> = {}) {
-	const app = createApp();
-	const bindings = {
-		...env,
-		TURNSTILE_SECRET_KEY: secret,
-		TURNSTILE_VERIFY_URL,
-		...more,
-	} as unknown as Env;
-	return (path: string, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
-		app.request(
-			path,
-			{ method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) },
-			bindings,
-		);
-}
+export const withTurnstile = (secret: string, more: Record<string, string> = {}) =>
+	appWith({ TURNSTILE_SECRET_KEY: secret, TURNSTILE_VERIFY_URL, ...more });

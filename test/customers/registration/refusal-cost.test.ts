@@ -1,7 +1,5 @@
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { createApp } from "../../../src/app";
-import { registration, uniquePhone } from "../../support/api";
+import { appWith, registration, uniquePhone } from "../../support/api";
 import { lastCode } from "../../support/outbox";
 
 /**
@@ -11,14 +9,7 @@ import { lastCode } from "../../support/outbox";
  * must take a small fraction of one accepted send.
  */
 const AREA = "929";
-const app = createApp();
-const slowHashEnv = { ...env, PASSWORD_SCRYPT_N: "65536", PASSWORD_SCRYPT_R: "8", PASSWORD_SCRYPT_P: "2" };
-const post = (path: string, body: unknown) =>
-	app.request(
-		path,
-		{ method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) },
-		slowHashEnv,
-	);
+const post = appWith({ PASSWORD_SCRYPT_N: "65536", PASSWORD_SCRYPT_R: "8", PASSWORD_SCRYPT_P: "2" });
 const send = (phone: string, overrides = {}) => post("/api/customers/send-otp", registration(phone, overrides));
 
 async function timed(request: () => Response | Promise<Response>): Promise<{ status: number; ms: number }> {
