@@ -1,8 +1,8 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { createFakeResend, FAKE_RESEND_KEY } from "./test/fakes/fake-resend.ts";
-import { createFakeTurnstile } from "./test/fakes/fake-turnstile.ts";
-import { createFakeTwilio, FAKE_ACCOUNT_SID, FAKE_AUTH_TOKEN, FAKE_FROM } from "./test/fakes/fake-twilio.ts";
+import { createFakeResend, FAKE_RESEND_KEY } from "./test/support/fake-resend.ts";
+import { createFakeTurnstile } from "./test/support/fake-turnstile.ts";
+import { createFakeTwilio, FAKE_ACCOUNT_SID, FAKE_AUTH_TOKEN, FAKE_FROM } from "./test/support/fake-twilio.ts";
 
 /** Where the Worker under test believes Twilio lives; answered by the fake. */
 const TWILIO_HOST = "twilio.test";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { lastCode, post, registration, uniquePhone } from "./helpers";
+import { post, registration, uniquePhone } from "./support/api";
+import { lastCode } from "./support/outbox";
 
 describe("smoke", () => {
 	it("registers a customer", async () => {

@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { phoneOf } from "../../src/phone/parse";
-import { clientOn, counterTotal, failNextSms, lastCode, smsTo, storedChallenge } from "../helpers";
-import { captureLogs } from "../observability/capture";
+import { captureLogs } from "../support/log-capture";
+import { counterTotal, storedChallenge } from "../support/objects";
+import { failNextSms, lastCode, smsTo } from "../support/outbox";
+import { clientOn } from "../support/registration";
 
 /** The shipped room of the range guard (wrangler.toml); the suite's bindings set it out of the way. */
 const SHIPPED = { SMS_RANGE_UNVERIFIED: "10", SMS_BLOCK_UNVERIFIED: "3", SMS_RANGE_UNVERIFIED_MAX: "100" };

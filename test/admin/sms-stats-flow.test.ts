@@ -1,9 +1,9 @@
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { lastCode, lastSid, sendOtp, statusCallback, uniquePhone, verifyOtp, withToken } from "../helpers";
-
-const TOKEN = "test-admin-token-test-admin-token-0123456789";
-const PATH = "/api/admin/sms-stats";
+import { uniquePhone, withToken } from "../support/api";
+import { lastCode, lastSid, statusCallback } from "../support/outbox";
+import { sendOtp, verifyOtp } from "../support/registration";
+import { PATH, TOKEN } from "../support/sms-stats";
 
 async function stats(): Promise<Record<string, Record<string, unknown>>> {
 	const res = await withToken(PATH, TOKEN);

@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { codeIn, createFakeTwilio, FAKE_ACCOUNT_SID, FAKE_AUTH_TOKEN, FAKE_FROM } from "../fakes/fake-twilio.ts";
-import { serveFetch } from "../fakes/serve.ts";
+import { codeIn, createFakeTwilio, FAKE_ACCOUNT_SID, FAKE_AUTH_TOKEN, FAKE_FROM } from "../support/fake-twilio.ts";
+import { serveFetch } from "../support/serve.ts";
 import { startWranglerDev, type WranglerDev } from "../support/wrangler-dev.ts";
 import { envInt, runBenchmark } from "./harness.ts";
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { codeIn, FAKE_FROM, type FakeMessage, MAGIC_NUMBERS } from "../fakes/fake-twilio.ts";
+import { codeIn, FAKE_FROM, type FakeMessage, MAGIC_NUMBERS } from "../support/fake-twilio.ts";
 import { type Stack, startStack } from "../support/stack.ts";
+import { eventually } from "../support/wait.ts";
 import { startWranglerDev, type WranglerDev } from "../support/wrangler-dev.ts";
 
 /**
@@ -163,7 +164,9 @@ describe("a customer's journey over wrangler dev", () => {
 		const asked = await post(withTwilio, "password-reset/send-otp", { phone: TYPED_PHONE });
 		expect(asked.status).toBe(200);
 		// The SMS goes out after the answer (waitUntil), so the answer cannot reveal the number is registered.
-		const sms = await eventuallyAsync(async () => (await inbox(PHONE)).find((m) => m.body.includes("password reset")));
+		const sms = await eventually(async () => (await inbox(PHONE)).find((m) => m.body.includes("password reset")), {
+			everyMs: 50,
+		});
 		const reset = await post(withTwilio, "password-reset/verify", {
 			phone: PHONE,
 			otp: codeIn(sms.body),
@@ -181,22 +184,31 @@ describe("a customer's journey over wrangler dev", () => {
 		expect(delivered.status).toBe(200);
 		expect(delivered.headers.get("x-request-id")).toMatch(/^[\w-]{8,}$/);
 		const first = (await delivered.json()) as { registrationId: string };
-		await eventuallyAsync(async () => {
-			const query = new URLSearchParams({ phone: "+14155550100", registrationId: first.registrationId });
-			const res = await get(withTwilio, `/api/customers/otp-status?${query}`);
-			const body = (await res.json()) as { delivery?: string };
-			return body.delivery === "delivered" ? body : undefined;
-		});
+		await eventually(
+			async () => {
+				const query = new URLSearchParams({ phone: "+14155550100", registrationId: first.registrationId });
+				const res = await get(withTwilio, `/api/customers/otp-status?${query}`);
+				const body = (await res.json()) as { delivery?: string };
+				return body.delivery === "delivered" ? body : undefined;
+			},
+			{ everyMs: 50 },
+		);
 
 		const phone = MAGIC_NUMBERS.unreachable;
 		const sent = await post(withTwilio, "send-otp", registration(phone, "grace@example.com"), client);
 		expect(sent.status).toBe(200);
 		const { registrationId } = (await sent.json()) as { registrationId: string };
-		const failed = await eventuallyAsync(async () => {
-			const res = await get(withTwilio, `/api/customers/otp-status?${new URLSearchParams({ phone, registrationId })}`);
-			const body = (await res.json()) as { delivery?: string };
-			return body.delivery === "failed" ? body : undefined;
-		});
+		const failed = await eventually(
+			async () => {
+				const res = await get(
+					withTwilio,
+					`/api/customers/otp-status?${new URLSearchParams({ phone, registrationId })}`,
+				);
+				const body = (await res.json()) as { delivery?: string };
+				return body.delivery === "failed" ? body : undefined;
+			},
+			{ everyMs: 50 },
+		);
 		expect(failed).toMatchObject({ status: "pending", channel: "sms", emailFallback: true });
 
 		// The cooldown holds across channels: the email goes once it has passed.
@@ -232,10 +244,10 @@ describe("a customer's journey over wrangler dev", () => {
 		expect(sent.status).toBe(200);
 
 		// The log line may reach wrangler's stdout just after the response.
-		const line = await eventually(
-			() => /\[dev sms\] to \+4420\*\*\*0958: .*\b(\d{6})\b/.exec(dev.output()),
-			() => `no [dev sms] line with a code in the wrangler output:\n${dev.output()}`,
-		);
+		const line = await eventually(() => /\[dev sms\] to \+4420\*\*\*0958: .*\b(\d{6})\b/.exec(dev.output()), {
+			what: () => `a [dev sms] line with a code in the wrangler output:\n${dev.output()}`,
+			everyMs: 50,
+		});
 		const code = line[1] as string;
 		const verified = await post(dev, "verify-otp", { phone: "+442079460958", otp: code });
 		expect(verified.status).toBe(201);
@@ -244,24 +256,4 @@ describe("a customer's journey over wrangler dev", () => {
 
 function me(dev: WranglerDev | undefined, accessToken: string): Promise<Response> {
 	return fetch(`${dev?.url}/api/customers/me`, { headers: { authorization: `Bearer ${accessToken}` } });
-}
-
-async function eventuallyAsync<T>(probe: () => Promise<T | undefined>, timeoutMs = 5_000): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const value = await probe();
-		if (value) return value;
-		if (Date.now() > deadline) throw new Error("timed out waiting");
-		await new Promise((done) => setTimeout(done, 50));
-	}
-}
-
-async function eventually<T>(probe: () => T | null, explain: () => string, timeoutMs = 5_000): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const value = probe();
-		if (value) return value;
-		if (Date.now() > deadline) throw new Error(explain());
-		await new Promise((done) => setTimeout(done, 50));
-	}
 }

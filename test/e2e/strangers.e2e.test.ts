@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { codeIn, type FakeMessage } from "../fakes/fake-twilio.ts";
+import { codeIn, type FakeMessage } from "../support/fake-twilio.ts";
 import { type Stack, startStack } from "../support/stack.ts";
+import { eventually, sleep } from "../support/wait.ts";
 
 /**
  * What a stranger can do to someone else's phone number or account, over
@@ -68,7 +69,11 @@ const details = (phone: string, who: string, password: string) => ({
 
 /** The `n`-th SMS the fake Twilio accepted for `phone` (1-based), once it has it. */
 async function nthSms(phone: string, n: number): Promise<FakeMessage> {
-	return eventually(async () => (await stack?.sms(phone))?.[n - 1], `SMS #${n} to ${phone}`);
+	return eventually(async () => (await stack?.sms(phone))?.[n - 1], {
+		what: `SMS #${n} to ${phone}`,
+		timeoutMs: 10_000,
+		everyMs: 50,
+	});
 }
 
 async function smsCount(phone: string): Promise<number> {
@@ -221,7 +226,11 @@ describe("a stranger who knows only the phone number", () => {
 
 		// The real reset's SMS was tried and refused (after the answer): the phone's object now holds a decoy.
 		const notSent = `"event":"password_reset_not_sent","phone":"+1415***${registered.slice(-4)}"`;
-		await eventually(async () => stack?.dev.output().includes(notSent), `${notSent} in the Worker's log`);
+		await eventually(async () => stack?.dev.output().includes(notSent), {
+			what: `${notSent} in the Worker's log`,
+			timeoutMs: 10_000,
+			everyMs: 50,
+		});
 		expect(await stack?.twilioRequests()).toBe(tried + 1);
 		expect(await smsCount(registered)).toBe(texted);
 
@@ -284,17 +293,3 @@ describe("the owner, with their registrationId", () => {
 		expect(withOld).toMatchObject({ status: 401, body: { code: "INVALID_CREDENTIALS" } });
 	});
 });
-
-async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const value = await probe();
-		if (value) return value;
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await sleep(50);
-	}
-}
-
-function sleep(ms: number): Promise<void> {
-	return new Promise((done) => setTimeout(done, ms));
-}

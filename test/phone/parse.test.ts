@@ -2,7 +2,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import * as libphonenumber from "libphonenumber-js";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import { registration } from "../helpers";
+import { registration } from "../support/api";
 
 vi.mock("libphonenumber-js", async (importOriginal) => {
 	const original = await importOriginal<typeof import("libphonenumber-js")>();

@@ -1,12 +1,6 @@
-import { createFakeResend, FAKE_RESEND_KEY, type FakeEmail } from "../fakes/fake-resend.ts";
-import {
-	createFakeTwilio,
-	FAKE_ACCOUNT_SID,
-	FAKE_AUTH_TOKEN,
-	FAKE_FROM,
-	type FakeMessage,
-} from "../fakes/fake-twilio.ts";
-import { serveFetch } from "../fakes/serve.ts";
+import { createFakeResend, FAKE_RESEND_KEY, type FakeEmail } from "./fake-resend.ts";
+import { createFakeTwilio, FAKE_ACCOUNT_SID, FAKE_AUTH_TOKEN, FAKE_FROM, type FakeMessage } from "./fake-twilio.ts";
+import { serveFetch } from "./serve.ts";
 import { startWranglerDev, type WranglerDev } from "./wrangler-dev.ts";
 
 /** Where Twilio believes the Worker lives (a tunnel's URL); the fake delivers its callbacks to the local server. */

@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { type AddressInfo, createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { sleep } from "./wait.ts";
 
 /**
  * Runs `wrangler dev` as a real local server for end-to-end tests and the
@@ -289,5 +290,3 @@ function run(file: string, args: string[], options: { cwd: string; env: NodeJS.P
 		});
 	});
 }
-
-const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
