@@ -36,12 +36,15 @@ describe("parsePhone", () => {
 			valid: true,
 			possible: true,
 			range: "+44740",
+			block: "+4474001",
 			masked: "+4474***3456",
 		});
 	});
 
 	it("drops the national trunk 0 after the calling code: one number, one E.164", () => {
 		expect(parsePhone("+4407400123456")?.e164).toBe("+447400123456");
+		// NANP: the area code is the range, the area code and exchange the block.
+		expect(parsePhone("+18765551234")).toMatchObject({ range: "+1876", block: "+1876555" });
 		expect(parsePhone("+4402079460958")?.e164).toBe("+442079460958");
 		// Where the 0 is part of the number (Italy), it stays.
 		expect(parsePhone("+390612345678")?.e164).toBe("+390612345678");
@@ -81,6 +84,7 @@ describe("phoneOf", () => {
 			valid: false,
 			possible: false,
 			range: "+999123",
+			block: "+99912345",
 			masked: "+9991***6789",
 		});
 	});
