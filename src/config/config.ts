@@ -1,6 +1,9 @@
 import type { CountryCode } from "libphonenumber-js";
 import { ApiError } from "../errors/errors";
 import { type EnvVars, envSchema } from "./env-schema";
+import { type TurnstileSettings, turnstileSettings } from "./turnstile-env";
+
+export type { TurnstileConfig, TurnstileMode, TurnstileSettings } from "./turnstile-env";
 
 const DEV_OTP_SECRET = "dev-only-otp-secret-never-use-in-production!";
 const DEV_JWT_SECRET = "dev-only-jwt-access-secret-never-use-in-production!";
@@ -128,8 +131,11 @@ export interface Config {
 	ipLimits: IpLimits;
 	/** The conversion-rate guard per number prefix; `enabled` false with SMS_PREFIX_GUARD=off. */
 	prefixGuard: { enabled: boolean; minSends: number; minRate: number; windowMs: number; blockMs: number };
-	/** Set when TURNSTILE_SECRET_KEY is: the routes that send SMS then require a solved challenge. */
-	turnstile?: TurnstileConfig;
+	/**
+	 * Set when TURNSTILE_SECRET_KEY is: the routes that send SMS then need a
+	 * solved challenge, always or (mode `pressure`) when the send pipeline asks.
+	 */
+	turnstile?: TurnstileSettings;
 	tokens: TokenConfig;
 	login: {
 		account: ThrottlePolicy;
@@ -139,16 +145,6 @@ export interface Config {
 		/** The lock once that ceiling is reached and Turnstile is not configured. */
 		accountLockoutMs: number;
 	};
-}
-
-/** Where and how to reach Cloudflare's siteverify API. */
-export interface TurnstileConfig {
-	secretKey: string;
-	/** The full siteverify URL, normally https://challenges.cloudflare.com/turnstile/v0/siteverify. */
-	verifyUrl: string;
-	timeoutMs: number;
-	/** When set, a token solved on any other hostname is refused. */
-	expectedHostname?: string;
 }
 
 const cache = new WeakMap<object, Config>();
@@ -240,14 +236,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
 		adminToken: v.ADMIN_API_TOKEN,
 		messageRetentionMs: v.MESSAGE_RETENTION_DAYS * 86_400_000,
 		corsOrigins: v.CORS_ALLOWED_ORIGINS,
-		turnstile: v.TURNSTILE_SECRET_KEY
-			? {
-					secretKey: v.TURNSTILE_SECRET_KEY,
-					verifyUrl: v.TURNSTILE_VERIFY_URL,
-					timeoutMs: v.TURNSTILE_TIMEOUT_MS,
-					expectedHostname: v.TURNSTILE_EXPECTED_HOSTNAME,
-				}
-			: undefined,
+		turnstile: turnstileSettings(v),
 		defaultCountry: v.DEFAULT_COUNTRY as CountryCode | undefined,
 		prefixGuard: {
 			enabled: v.SMS_PREFIX_GUARD === "on",
