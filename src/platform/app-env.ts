@@ -20,5 +20,7 @@ export interface AppEnv {
 		requestId: string;
 		/** What this request's log line will say; see `logPhone`. */
 		log: RequestLogFields;
+		/** True once the request carried a Turnstile token siteverify accepted (`requireTurnstile`, `requireHuman`). */
+		human?: boolean;
 	};
 }
