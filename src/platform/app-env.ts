@@ -22,5 +22,10 @@ export interface AppEnv {
 		log: RequestLogFields;
 		/** True once the request carried a Turnstile token siteverify accepted (`requireTurnstile`, `requireHuman`). */
 		human?: boolean;
+		/**
+		 * Set by the site route on a page that renders the Turnstile widget: the
+		 * origin of its script, which that page's CSP admits for scripts and frames.
+		 */
+		challengeOrigin?: string;
 	};
 }
