@@ -54,7 +54,9 @@ export function describeError({ code, attemptsRemaining, retryAfter, message }) 
 		case "COUNTRY_NOT_ALLOWED":
 			return "We cannot send codes to phone numbers in this country.";
 		case "CAPTCHA_FAILED":
-			return "The bot check failed. Reload the page and try again.";
+			return "The security check did not pass. Reload the page and try again.";
+		case "CAPTCHA_REQUIRED":
+			return "Complete the security check, then try again.";
 		case "SMS_DELIVERY_FAILED":
 			return "We could not send the text message. Try again in a moment.";
 		case "EMAIL_DELIVERY_FAILED":

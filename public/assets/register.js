@@ -12,6 +12,7 @@ import {
 	signOut,
 	wirePasswordToggle,
 } from "./api.js";
+import { asksForCheck, checkMessage, configured, humanCheck, mode } from "./human-check.js";
 
 /** The registration page: details, then the code, then the new account. */
 
@@ -23,6 +24,10 @@ const codeStatus = $("code-status");
 const codeInput = $("code");
 const resendButton = $("resend");
 const emailButton = $("try-email");
+/** Turnstile's widget (when configured): before sending the details, and before another code. */
+const detailsCheck = humanCheck($("details-check"));
+const codeCheck = humanCheck($("code-check"));
+const upFront = configured && mode === "always";
 
 /**
  * The pending registration: the phone as the API normalised it, its
@@ -55,7 +60,15 @@ details.addEventListener("submit", async (event) => {
 	// Our own registration's id, if one is pending: new details replace its details, never someone else's.
 	const registrationId = pending?.registrationId ?? remembered()?.registrationId;
 	if (registrationId) body.registrationId = registrationId;
-	const res = await submitting($("send"), "Sending…", () => api("/api/customers/send-otp", { body }));
+	if (detailsCheck.shown && !detailsCheck.token()) return say(detailsStatus, WAIT_FOR_CHECK);
+	const res = await submitting($("send"), "Sending…", () =>
+		api("/api/customers/send-otp", { body: detailsCheck.attach(body) }),
+	);
+	detailsCheck.spent();
+	if (asksForCheck(res)) {
+		say(detailsStatus, checkMessage(res));
+		return detailsCheck.show({ focus: true });
+	}
 	if (!res.ok) return showError(detailsStatus, details, fieldOf(res.data), errorText(res));
 	pending = {
 		phone: res.data.phone,
@@ -75,6 +88,7 @@ function enterCodeStep(destination) {
 	emailButton.hidden = true;
 	$("delivery").textContent = DELIVERY_TEXT.queued;
 	show($("step-code"), codeInput);
+	if (upFront) codeCheck.show();
 	startCountdown(null);
 	watchDelivery();
 }
@@ -109,12 +123,18 @@ emailButton.addEventListener("click", () => resend("email"));
 async function resend(channel) {
 	if (busy || !pending) return;
 	clearErrors(codeStatus, codeForm);
+	if (codeCheck.shown && !codeCheck.token()) return say(codeStatus, WAIT_FOR_CHECK);
 	const button = channel === "email" ? emailButton : resendButton;
 	const res = await submitting(button, "Sending…", () =>
 		api("/api/customers/resend-otp", {
-			body: { phone: pending.phone, registrationId: pending.registrationId, channel },
+			body: codeCheck.attach({ phone: pending.phone, registrationId: pending.registrationId, channel }),
 		}),
 	);
+	codeCheck.spent();
+	if (asksForCheck(res)) {
+		say(codeStatus, checkMessage(res));
+		return codeCheck.show({ focus: true });
+	}
 	if (!res.ok) {
 		say(codeStatus, errorText(res));
 		if (res.retryAfter) startCountdown(res.retryAfter);
@@ -226,11 +246,14 @@ function forget() {
 
 // After a reload with a registration pending, go straight back to its code.
 if (pending) enterCodeStep(pending.channel === "email" ? pending.email : pending.phone);
+else if (upFront) detailsCheck.show();
 
 $("logout").addEventListener("click", async () => {
 	await signOut();
 	window.location.assign("/login");
 });
+
+const WAIT_FOR_CHECK = "Complete the security check first; it usually takes a moment.";
 
 function errorText(res) {
 	return describeError({ ...res.data, retryAfter: res.retryAfter });

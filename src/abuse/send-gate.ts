@@ -16,6 +16,7 @@ export const smsSendGate: MiddlewareHandler<AppEnv>[] = [ipSendLimit, jsonGate, 
 export const SMS_SEND_ERRORS = [
 	"COUNTRY_NOT_ALLOWED",
 	"CAPTCHA_FAILED",
+	"CAPTCHA_REQUIRED",
 	"RATE_LIMITED",
 	"SMS_DELIVERY_FAILED",
 	"SMS_BUDGET_EXHAUSTED",

@@ -10,6 +10,9 @@ import {
 } from "./sms-protection";
 
 export type { IpLimits, PrefixGuardPolicy, RangeGuardPolicy, SmsProtection };
+import { type TurnstileSettings, turnstileSettings } from "./turnstile-env";
+
+export type { TurnstileConfig, TurnstileMode, TurnstileSettings } from "./turnstile-env";
 
 const DEV_OTP_SECRET = "dev-only-otp-secret-never-use-in-production!";
 const DEV_JWT_SECRET = "dev-only-jwt-access-secret-never-use-in-production!";
@@ -131,8 +134,11 @@ export interface Config {
 	ipLimits: IpLimits;
 	prefixGuard: PrefixGuardPolicy;
 	rangeGuard: RangeGuardPolicy;
-	/** Set when TURNSTILE_SECRET_KEY is: the routes that send SMS then require a solved challenge. */
-	turnstile?: TurnstileConfig;
+	/**
+	 * Set when TURNSTILE_SECRET_KEY is: the routes that send SMS then need a
+	 * solved challenge, always or (mode `pressure`) when the send pipeline asks.
+	 */
+	turnstile?: TurnstileSettings;
 	tokens: TokenConfig;
 	login: {
 		account: ThrottlePolicy;
@@ -142,16 +148,6 @@ export interface Config {
 		/** The lock once that ceiling is reached and Turnstile is not configured. */
 		accountLockoutMs: number;
 	};
-}
-
-/** Where and how to reach Cloudflare's siteverify API. */
-export interface TurnstileConfig {
-	secretKey: string;
-	/** The full siteverify URL, normally https://challenges.cloudflare.com/turnstile/v0/siteverify. */
-	verifyUrl: string;
-	timeoutMs: number;
-	/** When set, a token solved on any other hostname is refused. */
-	expectedHostname?: string;
 }
 
 const cache = new WeakMap<object, Config>();
@@ -244,14 +240,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
 		adminToken: v.ADMIN_API_TOKEN,
 		messageRetentionMs: v.MESSAGE_RETENTION_DAYS * 86_400_000,
 		corsOrigins: v.CORS_ALLOWED_ORIGINS,
-		turnstile: v.TURNSTILE_SECRET_KEY
-			? {
-					secretKey: v.TURNSTILE_SECRET_KEY,
-					verifyUrl: v.TURNSTILE_VERIFY_URL,
-					timeoutMs: v.TURNSTILE_TIMEOUT_MS,
-					expectedHostname: v.TURNSTILE_EXPECTED_HOSTNAME,
-				}
-			: undefined,
+		turnstile: turnstileSettings(v),
 		defaultCountry: v.DEFAULT_COUNTRY as CountryCode | undefined,
 		protection,
 		prefixGuard: protection.prefixGuard,

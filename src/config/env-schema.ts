@@ -4,6 +4,7 @@ import { normalizePhone } from "../phone/normalize";
 import { countryList, int, optionalString } from "./schema-parts";
 import { scryptLimitProblems } from "./scrypt-limits";
 import { smsProtectionVars } from "./sms-protection";
+import { turnstileFields, turnstileProblems } from "./turnstile-env";
 
 /**
  * The Worker's variables and secrets as zod reads them: types, ranges,
@@ -59,6 +60,7 @@ export const envSchema = z
 		TURNSTILE_VERIFY_URL: z.url("must be a URL").default("https://challenges.cloudflare.com/turnstile/v0/siteverify"),
 		TURNSTILE_TIMEOUT_MS: int(100, 30_000, 5000),
 		TURNSTILE_EXPECTED_HOSTNAME: optionalString,
+		...turnstileFields,
 		TEST_PHONE_NUMBERS: z
 			.preprocess((v) => (typeof v === "string" ? v : ""), z.string())
 			.transform((s, ctx) => {
@@ -148,6 +150,7 @@ export const envSchema = z
 		const scrypt = { N: v.PASSWORD_SCRYPT_N, r: v.PASSWORD_SCRYPT_R, p: v.PASSWORD_SCRYPT_P };
 		for (const { param, message } of scryptLimitProblems(scrypt))
 			ctx.addIssue({ code: "custom", path: [`PASSWORD_SCRYPT_${param}`], message });
+		turnstileProblems(v, ctx);
 		const twilio = [v.TWILIO_ACCOUNT_SID, v.TWILIO_AUTH_TOKEN, v.TWILIO_PHONE_NUMBER ?? v.TWILIO_MESSAGING_SERVICE_SID];
 		if (v.ENVIRONMENT !== "production") {
 			// Half a Twilio (or email) setup is a mistake, not a wish for the console sender.

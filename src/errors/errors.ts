@@ -16,6 +16,7 @@ export const ERROR_CODES = {
 	INVALID_SIGNATURE: { status: 403, message: "The request signature is missing or invalid" },
 	CHANNEL_UNAVAILABLE: { status: 403, message: "Codes cannot be sent by email; use SMS" },
 	CAPTCHA_FAILED: { status: 403, message: "The bot check failed; solve the challenge and try again" },
+	CAPTCHA_REQUIRED: { status: 403, message: "Solve the challenge to continue" },
 	COUNTRY_NOT_ALLOWED: { status: 403, message: "SMS cannot be sent to numbers in this country" },
 	OTP_NOT_FOUND: {
 		status: 404,

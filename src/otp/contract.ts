@@ -9,6 +9,8 @@ import type { Channel, Purpose } from "./state";
 export interface Caller {
 	network: string;
 	requestId?: string;
+	/** The request carried a Turnstile token siteverify accepted (see `challengeNeeded`). */
+	human?: boolean;
 }
 
 /** What a phone's object needs of the configuration, and nothing more. */

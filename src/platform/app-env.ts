@@ -20,5 +20,12 @@ export interface AppEnv {
 		requestId: string;
 		/** What this request's log line will say; see `logPhone`. */
 		log: RequestLogFields;
+		/** True once the request carried a Turnstile token siteverify accepted (`requireTurnstile`, `requireHuman`). */
+		human?: boolean;
+		/**
+		 * Set by the site route on a page that renders the Turnstile widget: the
+		 * origin of its script, which that page's CSP admits for scripts and frames.
+		 */
+		challengeOrigin?: string;
 	};
 }

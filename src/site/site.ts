@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { ApiError, ERROR_CODES } from "../errors/errors";
 import type { AppEnv } from "../platform/app-env";
+import { unconditional, widgetFor, withWidgetSettings } from "./challenge-page";
 import { renderDocsPage } from "./docs/page";
 import type { OpenApiDocument } from "./docs/types";
 
@@ -9,9 +10,10 @@ const OPENAPI_URL = "/openapi.json";
 
 /**
  * The pages people use: the registration and sign-in pages (Workers static
- * assets under public/), and /docs, the API reference rendered here from the
- * app's OpenAPI document: plain HTML and /assets/docs.css, no script, so it
- * runs under the same strict CSP as every other page.
+ * assets under public/, given the Turnstile widget's settings when it is
+ * configured), and /docs, the API reference rendered here from the app's
+ * OpenAPI document: plain HTML and /assets/docs.css, no script, so it runs
+ * under the same strict CSP as every other page.
  */
 export function siteRouter(openapi: () => OpenApiDocument) {
 	const router = new Hono<AppEnv>();
@@ -28,8 +30,14 @@ export function siteRouter(openapi: () => OpenApiDocument) {
 	// Assets go through the Worker (run_worker_first) so they get the same security headers as the API.
 	router.on(["GET", "HEAD"], "*", async (c) => {
 		if (c.req.path.startsWith("/api/")) throw new ApiError("NOT_FOUND");
-		const asset = await c.env.ASSETS.fetch(c.req.raw);
+		// The registration and sign-in pages get the Turnstile widget's settings when TURNSTILE_SITE_KEY is set.
+		const widget = widgetFor(c.req.path, c.get("config").turnstile);
+		const asset = await c.env.ASSETS.fetch(widget ? unconditional(c.req.raw) : c.req.raw);
 		if (asset.status === 404) throw new ApiError("NOT_FOUND");
+		if (widget && asset.ok && asset.headers.get("content-type")?.startsWith("text/html")) {
+			c.set("challengeOrigin", widget.origin);
+			return withWidgetSettings(asset, widget);
+		}
 		// A fetched response's headers are immutable; the security middleware needs to add to them.
 		return new Response(asset.body, asset);
 	});

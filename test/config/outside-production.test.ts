@@ -108,6 +108,8 @@ describe("outside production", () => {
 			secretKey: "1x0000000000000000000000000000000AA",
 			verifyUrl: "https://challenges.cloudflare.com/turnstile/v0/siteverify",
 			timeoutMs: 5000,
+			mode: "always",
+			scriptUrl: "https://challenges.cloudflare.com/turnstile/v0/api.js",
 		});
 	});
 

@@ -13,11 +13,14 @@
  * siteverify: the fake's `hostname` (Cloudflare's dummy sitekeys report
  * `example.com`), or the one a token was issued for.
  * The token {@link FAKE_INTERNAL_ERROR_TOKEN} makes siteverify report an internal error.
+ * It also serves a stand-in for the widget's script, `GET /turnstile/v0/api.js`
+ * (see fake-turnstile-widget.ts), for browser tests of the pages.
  *
  * Web-standard APIs only, so it runs as miniflare's `outboundService` inside
  * vitest and behind `serveFetch` for `wrangler dev`.
  */
 
+import { widgetResponse } from "./fake-turnstile-widget.ts";
 import { randomHex } from "./random-hex.ts";
 
 /** A "production" secret: tokens must come from `issueToken()`. */
@@ -78,6 +81,8 @@ export function createFakeTurnstile(options: FakeTurnstileOptions = {}) {
 	}
 
 	async function fetch(request: Request): Promise<Response> {
+		const widget = widgetResponse(request);
+		if (widget) return widget;
 		const url = new URL(request.url);
 		if (url.pathname !== "/turnstile/v0/siteverify") return new Response("Not Found", { status: 404 });
 		if (request.method !== "POST")

@@ -41,8 +41,9 @@ export function accountPolicy(config: Pick<Config, "login" | "turnstile">): Acco
  * Counts a password attempt against the IP network, then against `account`
  * from the client's network, before any password is hashed. Throws
  * RATE_LIMITED (with Retry-After) while either is locked; past the account's
- * daily ceiling with Turnstile configured, CAPTCHA_FAILED (or 503) unless the
- * request carries a token siteverify accepts. A refusal by the IP never
+ * daily ceiling with Turnstile configured, CAPTCHA_REQUIRED without a token,
+ * CAPTCHA_FAILED for one siteverify refuses (503 when it cannot answer), in
+ * either mode. A refusal by the IP never
  * reaches the account, and a refusal by the account counts nothing there.
  *
  * `account` is `customer:<id>`, or `unknown:<email or phone>` for an unknown

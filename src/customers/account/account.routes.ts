@@ -36,7 +36,14 @@ export const deleteMe = createRoute({
 	request: { body: jsonRequest(DeleteAccountBody) },
 	responses: {
 		200: jsonResponse(DoneResponse, "Account deleted"),
-		...errorResponses("UNAUTHORIZED", "INVALID_CREDENTIALS", "CAPTCHA_FAILED", "RATE_LIMITED", "SERVICE_UNAVAILABLE"),
+		...errorResponses(
+			"UNAUTHORIZED",
+			"INVALID_CREDENTIALS",
+			"CAPTCHA_FAILED",
+			"CAPTCHA_REQUIRED",
+			"RATE_LIMITED",
+			"SERVICE_UNAVAILABLE",
+		),
 	},
 });
 

@@ -10,12 +10,18 @@ export const login = createRoute({
 	tags: ["Sessions"],
 	summary: "Sign in with email or phone and password",
 	description:
-		"Unknown accounts and wrong passwords answer alike. After repeated failures from one client network, that network is locked for the account (and an IP address for every account) for a growing, bounded time; other networks sign in as usual. Past the account's daily ceiling of failures over every network, a Turnstile token is required (when configured; otherwise the account is locked for a bounded time).",
+		"Unknown accounts and wrong passwords answer alike. After repeated failures from one client network, that network is locked for the account (and an IP address for every account) for a growing, bounded time; other networks sign in as usual. Past the account's daily ceiling of failures over every network, a Turnstile token (`cf-turnstile-response`, in the body or as a header) is required when Turnstile is configured: `CAPTCHA_REQUIRED` without one, `CAPTCHA_FAILED` for one siteverify refuses; without Turnstile, the account is locked for a bounded time.",
 	middleware: jsonGate,
 	request: { body: jsonRequest(LoginBody) },
 	responses: {
 		200: jsonResponse(LoginResponse, "Signed in"),
-		...errorResponses("INVALID_CREDENTIALS", "CAPTCHA_FAILED", "RATE_LIMITED", "SERVICE_UNAVAILABLE"),
+		...errorResponses(
+			"INVALID_CREDENTIALS",
+			"CAPTCHA_FAILED",
+			"CAPTCHA_REQUIRED",
+			"RATE_LIMITED",
+			"SERVICE_UNAVAILABLE",
+		),
 	},
 });
 

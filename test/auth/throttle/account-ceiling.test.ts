@@ -116,7 +116,7 @@ describe("the daily ceiling with Turnstile", { timeout: 30_000 }, () => {
 		expect((await from(freshIp(), { email: c.email, password: c.password }, call)).status).toBe(200);
 	});
 
-	it("past the ceiling, refuses a sign-in without a token (counting nothing) and admits one with a token", async () => {
+	it("past the ceiling, asks a sign-in without a token for one (counting nothing) and admits one with a token", async () => {
 		const call = loginWithTurnstile(TEST_SECRETS.pass);
 		const c = await registeredCustomer(AREA);
 		await reachCeiling(c.email, call);
@@ -124,7 +124,7 @@ describe("the daily ceiling with Turnstile", { timeout: 30_000 }, () => {
 		for (let i = 0; i < PER_NETWORK + 1; i++) {
 			const res = await from(ip, { email: c.email, password: c.password }, call);
 			expect(res.status).toBe(403);
-			expect(await res.json()).toMatchObject({ code: "CAPTCHA_FAILED", field: "cf-turnstile-response" });
+			expect(await res.json()).toMatchObject({ code: "CAPTCHA_REQUIRED", field: "cf-turnstile-response" });
 		}
 		// Had those refusals counted, this network would be locked by now.
 		const withToken = { email: c.email, "cf-turnstile-response": DUMMY_TOKEN };
