@@ -8,10 +8,9 @@ import {
 	type SmsProtection,
 	smsProtectionOf,
 } from "./sms-protection";
-
-export type { IpLimits, PrefixGuardPolicy, RangeGuardPolicy, SmsProtection };
 import { type TurnstileSettings, turnstileSettings } from "./turnstile-env";
 
+export type { IpLimits, PrefixGuardPolicy, RangeGuardPolicy, SmsProtection };
 export type { TurnstileConfig, TurnstileMode, TurnstileSettings } from "./turnstile-env";
 
 const DEV_OTP_SECRET = "dev-only-otp-secret-never-use-in-production!";
