@@ -10,8 +10,8 @@ import {
 } from "./sms-protection";
 import { type TurnstileSettings, turnstileSettings } from "./turnstile-env";
 
-export type { IpLimits, PrefixGuardPolicy, RangeGuardPolicy, SmsProtection };
 export type { TurnstileConfig, TurnstileMode, TurnstileSettings } from "./turnstile-env";
+export type { IpLimits, PrefixGuardPolicy, RangeGuardPolicy, SmsProtection };
 
 const DEV_OTP_SECRET = "dev-only-otp-secret-never-use-in-production!";
 const DEV_JWT_SECRET = "dev-only-jwt-access-secret-never-use-in-production!";
