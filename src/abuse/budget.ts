@@ -9,11 +9,18 @@ export interface Reservation {
 	release(): Promise<void>;
 }
 
+/** A reservation of quotas; `used`: how full the fullest of them now is, 0–1 (of its full limit). */
+export interface QuotaReservation extends Reservation {
+	used: number;
+}
+
 /** One counter to take from: its scope (the object's name), its limit and window. */
 export interface Quota {
 	scope: string;
 	limit: number;
 	windowMs: number;
+	/** What `used` is a share of; `limit` when unset (a reserve makes the limit smaller than the budget). */
+	of?: number;
 }
 
 const counter = (env: Env, scope: string) => env.COUNTERS.get(env.COUNTERS.idFromName(scope));
@@ -26,8 +33,9 @@ const counter = (env: Env, scope: string) => env.COUNTERS.get(env.COUNTERS.idFro
 export async function takeQuotas(
 	env: Env,
 	quotas: Quota[],
-): Promise<Reservation | { refused: Quota; retryAfter: number }> {
+): Promise<QuotaReservation | { refused: Quota; retryAfter: number }> {
 	const taken: [scope: string, at: number][] = [];
+	let used = 0;
 	const release = async () => {
 		await Promise.all(taken.map(([scope, at]) => counter(env, scope).giveBack(at)));
 	};
@@ -39,8 +47,9 @@ export async function takeQuotas(
 			return { refused: quota, retryAfter: result.retryAfter };
 		}
 		taken.push([quota.scope, result.at]);
+		used = Math.max(used, result.used / (quota.of ?? quota.limit));
 	}
-	return { release };
+	return { release, used };
 }
 
 /**
@@ -54,14 +63,19 @@ export async function reserveSms(
 	config: Pick<Config, "smsPolicy" | "protection">,
 	phone: Phone,
 	knownGood = false,
-): Promise<Reservation | Failure> {
+): Promise<QuotaReservation | Failure> {
 	const { smsPolicy: policy, protection } = config;
 	// The reserve: everything but known-good traffic stops short of the full budget.
 	const share = (limit: number) =>
 		knownGood || limit === 0 ? limit : Math.max(1, Math.floor(limit * (1 - protection.budgetReserve)));
 	const result = await takeQuotas(env, [
-		{ scope: "global", limit: share(policy.budgetPerHour), windowMs: HOUR_MS },
-		{ scope: `cc:${phone.callingCode}`, limit: share(policy.budgetPerCountryPerHour), windowMs: HOUR_MS },
+		{ scope: "global", limit: share(policy.budgetPerHour), windowMs: HOUR_MS, of: policy.budgetPerHour },
+		{
+			scope: `cc:${phone.callingCode}`,
+			limit: share(policy.budgetPerCountryPerHour),
+			windowMs: HOUR_MS,
+			of: policy.budgetPerCountryPerHour,
+		},
 	]);
 	if ("release" in result) return result;
 	const { scope, limit } = result.refused;

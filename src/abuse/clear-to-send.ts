@@ -2,7 +2,8 @@ import type { Config } from "../config/config";
 import { type Failure, failure } from "../errors/errors";
 import type { Phone } from "../phone/parse";
 import { errorMessage, log } from "../platform/log";
-import { creditSms, type Reservation, reserveSms } from "./budget";
+import { creditSms, type QuotaReservation, type Reservation, reserveSms } from "./budget";
+import { captchaRequired, challengeNeeded } from "./challenge-needed";
 import { type GuardPolicy, prefixGuardFor } from "./prefix-guard";
 
 /** Who a send is for, as far as the layers below care. */
@@ -29,20 +30,37 @@ export async function clearToSend(
 	sender: Sender = {},
 ): Promise<Reservation | Failure> {
 	const safe = isSafe(config.protection.safeRanges, phone);
-	const guard = config.prefixGuard.enabled && !safe ? await judgeRange(env, config, phone, sender.human) : null;
+	const knownGood = sender.knownGood || safe;
+	// Known-good traffic is never asked to prove a human (a reset's SMS goes out after its answer).
+	const ask = !knownGood && challengeNeeded(config, sender);
+	const guard = config.prefixGuard.enabled && !safe ? await judgeRange(env, config, phone, sender.human, ask) : null;
 	if (guard && "ok" in guard) return guard;
-	let budget: Reservation | Failure;
+	let budget: QuotaReservation | Failure;
 	try {
-		budget = await reserveSms(env, config, phone, sender.knownGood || safe);
+		budget = await reserveSms(env, config, phone, knownGood);
 	} catch (err) {
 		log("error", "sms_budget_unavailable", { phone: phone.masked, error: errorMessage(err) });
 		budget = failure("SERVICE_UNAVAILABLE");
 	}
+	const both = {
+		release: async () => void (await Promise.all(["ok" in budget ? null : budget.release(), guard?.release()])),
+	};
 	if ("ok" in budget) {
 		await guard?.release();
 		return budget;
 	}
-	return { release: async () => void (await Promise.all([budget.release(), guard?.release()])) };
+	// Budget pressure: past SMS_CHALLENGE_AT_PERCENT of a budget, a send must prove a human first.
+	if (ask && budget.used >= config.protection.challengeAt) {
+		await both.release();
+		log("warn", "sms_refused", {
+			reason: "challenge",
+			pressure: "budget",
+			callingCode: phone.callingCode,
+			phone: phone.masked,
+		});
+		return captchaRequired();
+	}
+	return both;
 }
 
 /** A code was verified: the range's guard hears of it, and the budgets get the SMS back. Never fails. */
@@ -72,7 +90,13 @@ export const isSafe = (ranges: readonly string[], phone: Phone) => ranges.some((
  * not go out. Under SMS_PROTECTION=observe nothing is refused: what would
  * have been is logged as `sms_would_refuse`.
  */
-async function judgeRange(env: Env, config: Config, phone: Phone, human = false): Promise<Reservation | Failure> {
+async function judgeRange(
+	env: Env,
+	config: Config,
+	phone: Phone,
+	human = false,
+	ask = false,
+): Promise<Reservation | Failure> {
 	const enforce = config.protection.level !== "observe";
 	const guard = prefixGuardFor(env, phone);
 	const given = { release: () => guard.uncount(phone.block) };
@@ -87,6 +111,11 @@ async function judgeRange(env: Env, config: Config, phone: Phone, human = false)
 		if (!enforce) {
 			log("warn", "sms_would_refuse", fields);
 			return kept;
+		}
+		// A suspect range asks for a human first (Turnstile, mode pressure): one who proves it gets more room.
+		if (ask && answer.verdict === "throttled") {
+			log("warn", "sms_refused", { ...fields, reason: "challenge", pressure: reason });
+			return captchaRequired();
 		}
 		log(answer.verdict === "blocked" ? "error" : "warn", "sms_refused", fields);
 		return answer.verdict === "blocked"

@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import { type Buckets, credit, forgetAt, giveBack, HOUR_MS, prune, take } from "./counter-rules";
+import { type Buckets, credit, forgetAt, giveBack, HOUR_MS, prune, take, total } from "./counter-rules";
 
 /**
  * One rolling-window counter: the SMS budget of a scope (`global`, or
@@ -22,8 +22,8 @@ export class RollingCounter extends DurableObject<Env> {
 		});
 	}
 
-	/** Takes one from `limit` per rolling `windowMs`: when it was taken, or the seconds to wait. */
-	async take(limit: number, windowMs = HOUR_MS): Promise<{ at: number } | { retryAfter: number }> {
+	/** Takes one from `limit` per rolling `windowMs`: when, and how many are now taken; or the seconds to wait. */
+	async take(limit: number, windowMs = HOUR_MS): Promise<{ at: number; used: number } | { retryAfter: number }> {
 		if (Object.keys(this.#buckets).length === 0 && windowMs !== this.#windowMs) {
 			this.#windowMs = windowMs;
 			if (windowMs === HOUR_MS) await this.ctx.storage.delete("window");
@@ -32,7 +32,7 @@ export class RollingCounter extends DurableObject<Env> {
 		const now = this.clock();
 		const { buckets, retryAfter } = take(this.#buckets, now, limit, this.#windowMs);
 		await this.#save(buckets);
-		return retryAfter === null ? { at: now } : { retryAfter };
+		return retryAfter === null ? { at: now, used: total(buckets) } : { retryAfter };
 	}
 
 	/** Gives back one taken at `at` that was not used. */

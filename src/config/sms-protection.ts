@@ -41,6 +41,8 @@ export const smsProtectionVars = {
 	SMS_BUDGET_PER_HOUR: int(0, 1_000_000, 1000),
 	SMS_BUDGET_PER_COUNTRY_PER_HOUR: int(0, 1_000_000, 200),
 	SMS_BUDGET_RESERVE_PERCENT: int(0, 90, 20),
+	/** With Turnstile in mode pressure: past this share of a budget, a send must prove a human first. */
+	SMS_CHALLENGE_AT_PERCENT: int(1, 100, 50),
 };
 
 type Vars = { [K in keyof typeof smsProtectionVars]: z.infer<(typeof smsProtectionVars)[K]> };
@@ -80,6 +82,8 @@ export interface SmsProtection {
 	safeRanges: string[];
 	/** The share of each SMS budget only known-good traffic may use, 0–0.9. */
 	budgetReserve: number;
+	/** The share of a budget past which (Turnstile in mode pressure) a send needs a solved challenge, 0–1. */
+	challengeAt: number;
 }
 
 export function smsProtectionOf(v: Vars): SmsProtection {
@@ -104,5 +108,6 @@ export function smsProtectionOf(v: Vars): SmsProtection {
 		ipLimits: { enabled: v.IP_RATE_LIMITS === "on", perHour: v.IP_SENDS_PER_HOUR, perDay: v.IP_SENDS_PER_DAY },
 		safeRanges: v.SMS_SAFE_RANGES,
 		budgetReserve: v.SMS_BUDGET_RESERVE_PERCENT / 100,
+		challengeAt: v.SMS_CHALLENGE_AT_PERCENT / 100,
 	};
 }
