@@ -11,6 +11,8 @@ import { type Buckets, credit, forgetAt, giveBack, HOUR_MS, prune, take, total }
 export class RollingCounter extends DurableObject<Env> {
 	#buckets: Buckets = {};
 	#windowMs = HOUR_MS;
+	/** The alarm as last set by this instance; 0 when none. */
+	#alarmAt = 0;
 	/** Milliseconds since the epoch; tests replace it to move time. */
 	private clock: () => number = () => Date.now();
 
@@ -47,6 +49,8 @@ export class RollingCounter extends DurableObject<Env> {
 
 	/** Forgets the buckets that left the window; deletes everything once none is left. */
 	override async alarm(): Promise<void> {
+		// The alarm that woke us is spent: the next save sets a new one.
+		this.#alarmAt = 0;
 		await this.#save(prune(this.#buckets, this.clock(), this.#windowMs));
 	}
 
@@ -55,9 +59,15 @@ export class RollingCounter extends DurableObject<Env> {
 		if (Object.keys(buckets).length === 0) {
 			await this.ctx.storage.deleteAll();
 			this.#windowMs = HOUR_MS;
+			this.#alarmAt = 0;
 			return;
 		}
 		await this.ctx.storage.put("buckets", buckets);
-		await this.ctx.storage.setAlarm(forgetAt(buckets, this.#windowMs));
+		// The alarm moves only when the newest bucket does: at most once a bucket, not once a call.
+		const at = forgetAt(buckets, this.#windowMs);
+		if (at !== this.#alarmAt) {
+			this.#alarmAt = at;
+			await this.ctx.storage.setAlarm(at);
+		}
 	}
 }
