@@ -36,6 +36,7 @@ describe("parsePhone", () => {
 			valid: true,
 			possible: true,
 			range: "+44740",
+			block: "+4474001",
 			masked: "+4474***3456",
 		});
 	});
@@ -81,6 +82,7 @@ describe("phoneOf", () => {
 			valid: false,
 			possible: false,
 			range: "+999123",
+			block: "+99912345",
 			masked: "+9991***6789",
 		});
 	});
