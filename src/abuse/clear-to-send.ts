@@ -4,6 +4,7 @@ import type { Phone } from "../phone/parse";
 import { errorMessage, log } from "../platform/log";
 import { creditSms, type Reservation, reserveSms } from "./budget";
 import { type GuardPolicy, prefixGuardFor } from "./prefix-guard";
+import { refusal } from "./refusals";
 
 /** Who a send is for, as far as the layers below care. */
 export interface Sender {
@@ -70,7 +71,7 @@ export const isSafe = (ranges: readonly string[], phone: Phone) => ranges.some((
 /**
  * The range guard's verdict: a refusal, or what to give back if the send does
  * not go out. Under SMS_PROTECTION=observe nothing is refused: what would
- * have been is logged as `sms_would_refuse`.
+ * have been is logged as `sms_would_refuse` and counted as observed.
  */
 async function judgeRange(env: Env, config: Config, phone: Phone, human = false): Promise<Reservation | Failure> {
 	const enforce = config.protection.level !== "observe";
@@ -81,14 +82,14 @@ async function judgeRange(env: Env, config: Config, phone: Phone, human = false)
 		const kept = answer.counted ? given : { release: async () => {} };
 		if (answer.verdict === "ok") return kept;
 		const retryAfter = Math.max(1, Math.ceil(answer.retryAfterMs / 1000));
-		const reason = answer.verdict === "blocked" ? "range_blocked" : `${answer.scope}_throttled`;
+		const reason = answer.verdict === "blocked" ? "range_blocked" : (`${answer.scope}_throttled` as const);
 		// The range, never the block: with the masked number, a block would spell the whole number.
-		const fields = { reason, range: phone.range, callingCode: phone.callingCode, phone: phone.masked, retryAfter };
+		const fields = { range: phone.range, callingCode: phone.callingCode, phone: phone.masked, retryAfter };
 		if (!enforce) {
-			log("warn", "sms_would_refuse", fields);
+			refusal(reason, fields, { observed: true });
 			return kept;
 		}
-		log(answer.verdict === "blocked" ? "error" : "warn", "sms_refused", fields);
+		refusal(reason, fields, { level: answer.verdict === "blocked" ? "error" : "warn" });
 		return answer.verdict === "blocked"
 			? failure("SMS_PREFIX_BLOCKED", { retryAfter })
 			: failure("SMS_RANGE_THROTTLED", { retryAfter });

@@ -102,6 +102,28 @@ export const messageEvents = sqliteTable(
 	(t) => [primaryKey({ columns: [t.messageId, t.status] })],
 );
 
+/**
+ * Refused SMS sends, counted per hour, reason and calling code: what the
+ * layers that bound SMS cost turned away (abuse/refusals.ts). Each isolate
+ * tallies in memory and adds its counts here in one batch every few seconds,
+ * so a refusal never waits on D1; `observed` rows are what SMS_PROTECTION=observe
+ * would have refused.
+ */
+export const refusals = sqliteTable(
+	"refusals",
+	{
+		/** The start of the hour, ms since the epoch. */
+		hour: integer("hour", { mode: "timestamp_ms" }).notNull(),
+		/** One word of abuse/refusals.ts's vocabulary: `range_throttled`, `budget`, `country`, ... */
+		reason: text("reason").notNull(),
+		/** The number's calling code without `+`; `unknown` when the refusal came before the number was read. */
+		callingCode: text("calling_code").notNull(),
+		observed: integer("observed", { mode: "boolean" }).notNull().default(false),
+		count: integer("count").notNull(),
+	},
+	(t) => [primaryKey({ columns: [t.hour, t.reason, t.callingCode, t.observed] })],
+);
+
 export type Customer = typeof customers.$inferSelect;
 export type NewCustomer = typeof customers.$inferInsert;
 export type Session = typeof sessions.$inferSelect;
