@@ -4,7 +4,7 @@ import type { Phone } from "../phone/parse";
 import { errorMessage, log } from "../platform/log";
 import { creditSms, type Reservation, reserveSms } from "./budget";
 import { type GuardPolicy, prefixGuardFor } from "./prefix-guard";
-import { refusal } from "./refusals";
+import { noteProtectedRange, refusal } from "./refusals";
 
 /** Who a send is for, as far as the layers below care. */
 export interface Sender {
@@ -12,6 +12,13 @@ export interface Sender {
 	knownGood?: boolean;
 	/** The caller solved a challenge: a throttled range gives it more room. */
 	human?: boolean;
+	/**
+	 * The request carries a signal (signals.ts: a country mismatch, a busy
+	 * network) under SMS_PROTECTION=standard: the range guard gives it half the
+	 * room. Where a challenge can be asked for (Turnstile in pressure mode), a
+	 * suspect request without `human` is the one to ask.
+	 */
+	suspect?: boolean;
 }
 
 /**
@@ -19,8 +26,9 @@ export interface Sender {
  * cost: the range guard (fast feedback on unverified sends, then the
  * conversion rate), then the hourly budgets. Asked once the phone's own
  * rules passed. What a refusal took is given back; the reservation given
- * back when the send does not go out after all. A safe-listed range skips
- * the guard and draws on the reserve. A budget object that fails answers
+ * back when the send does not go out after all. A number in SMS_SAFE_RANGES
+ * skips the guard, one on its range's own safe list passes it uncounted;
+ * either draws on the reserve. A budget object that fails answers
  * SERVICE_UNAVAILABLE; a guard that fails is passed (the budgets still bound the cost).
  */
 export async function clearToSend(
@@ -29,9 +37,10 @@ export async function clearToSend(
 	phone: Phone,
 	sender: Sender = {},
 ): Promise<Reservation | Failure> {
-	const safe = isSafe(config.protection.safeRanges, phone);
-	const guard = config.prefixGuard.enabled && !safe ? await judgeRange(env, config, phone, sender.human) : null;
+	const listed = isSafe(config.protection.safeRanges, phone);
+	const guard = config.prefixGuard.enabled && !listed ? await judgeRange(env, config, phone, sender) : null;
 	if (guard && "ok" in guard) return guard;
+	const safe = listed || guard?.safe === true;
 	let budget: Reservation | Failure;
 	try {
 		budget = await reserveSms(env, config, phone, sender.knownGood || safe);
@@ -73,13 +82,22 @@ export const isSafe = (ranges: readonly string[], phone: Phone) => ranges.some((
  * not go out. Under SMS_PROTECTION=observe nothing is refused: what would
  * have been is logged as `sms_would_refuse` and counted as observed.
  */
-async function judgeRange(env: Env, config: Config, phone: Phone, human = false): Promise<Reservation | Failure> {
+async function judgeRange(
+	env: Env,
+	config: Config,
+	phone: Phone,
+	sender: Sender,
+): Promise<(Reservation & { safe?: boolean }) | Failure> {
 	const enforce = config.protection.level !== "observe";
 	const guard = prefixGuardFor(env, phone);
 	const given = { release: () => guard.uncount(phone.block) };
+	const nothing = { release: async () => {} };
 	try {
-		const answer = await guard.admit(phone.block, guardPolicy(config), { human, enforce });
-		const kept = answer.counted ? given : { release: async () => {} };
+		const options = { human: sender.human, suspect: sender.suspect, enforce, number: phone.e164 };
+		const answer = await guard.admit(phone.block, guardPolicy(config), options);
+		if (answer.notice) noteProtectedRange(phone.range, answer.notice);
+		if (answer.verdict === "ok" && answer.safe) return { ...nothing, safe: true };
+		const kept = answer.counted ? given : nothing;
 		if (answer.verdict === "ok") return kept;
 		const retryAfter = Math.max(1, Math.ceil(answer.retryAfterMs / 1000));
 		const reason = answer.verdict === "blocked" ? "range_blocked" : (`${answer.scope}_throttled` as const);
@@ -95,6 +113,6 @@ async function judgeRange(env: Env, config: Config, phone: Phone, human = false)
 			: failure("SMS_RANGE_THROTTLED", { retryAfter });
 	} catch (err) {
 		log("warn", "sms_guard_unavailable", { error: errorMessage(err) });
-		return { release: async () => {} };
+		return nothing;
 	}
 }

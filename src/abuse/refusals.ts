@@ -2,6 +2,7 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../platform/app-env";
 import { errorMessage, log } from "../platform/log";
 import { protectionStore } from "./protection-store";
+import type { RangeNotice } from "./range-episode";
 import { RefusalTally } from "./refusal-tally";
 
 /**
@@ -45,11 +46,15 @@ export interface RefusalOptions {
 /**
  * Invariant: a refusal never waits on D1. This isolate's tally takes it in
  * memory; `protectionLog` writes the tally in one batch (waitUntil) once it is
- * 10 s old or holds 100 keys. Counts of an isolate evicted before its next
+ * 10 s old or holds 100 keys, or once a range's guard reported an episode. Counts of an isolate evicted before its next
  * write are lost: the stats may miss a few refusals, never invent one. The log
  * line, written at once, is the complete record.
  */
 const tally = new RefusalTally();
+/** Ranges whose guard reported an episode, for the index; the latest report of each. */
+let notices = new Map<string, RangeNotice>();
+/** Ranges waiting for the index, at most: a notice is rare (a transition), this bounds a flood of ranges. */
+const MAX_NOTICES = 1000;
 
 /**
  * A refused SMS send: one log line with its `reason` (never the number, only
@@ -67,21 +72,32 @@ export function refusal(
 	tally.add({ reason, callingCode: fields.callingCode ?? "unknown", observed }, Date.now());
 }
 
-/** Whether this isolate holds anything the next request should write. */
-export const protectionLogDue = (now = Date.now()) => tally.due(now);
+/** A range's guard reported an episode of refusals (range-episode.ts): the index hears of it with the next write. */
+export function noteProtectedRange(range: string, notice: RangeNotice): void {
+	if (notices.size < MAX_NOTICES || notices.has(range)) notices.set(range, notice);
+}
+
+/** An operator cleared the range: a report still waiting here must not bring its row back. */
+export const forgetProtectedRange = (range: string) => void notices.delete(range);
+
+/** Whether this isolate holds anything the next request should write: a due tally, or a range to index. */
+export const protectionLogDue = (now = Date.now()) => notices.size > 0 || tally.due(now);
 
 /**
- * Writes this isolate's tally to D1 now. A failed write keeps the counts for
- * the next one and is logged; it never throws.
+ * Writes this isolate's tally and range reports to D1 now, in one batch. A
+ * failed write keeps them for the next one and is logged; it never throws.
  */
 export async function flushProtectionLog(db: D1Database, now = Date.now()): Promise<void> {
 	const counts = tally.drain();
-	if (counts.length === 0) return;
+	const ranges = notices;
+	if (counts.length === 0 && ranges.size === 0) return;
+	notices = new Map();
 	try {
-		await protectionStore(db).addRefusals(counts);
+		await protectionStore(db).write(counts, ranges);
 	} catch (err) {
 		tally.restore(counts, now);
-		log("warn", "refusals_not_written", { keys: counts.length, error: errorMessage(err) });
+		for (const [range, notice] of ranges) if (!notices.has(range)) noteProtectedRange(range, notice);
+		log("warn", "refusals_not_written", { keys: counts.length, ranges: ranges.size, error: errorMessage(err) });
 	}
 }
 

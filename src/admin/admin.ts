@@ -5,6 +5,8 @@ import { messageRepository } from "../messaging/message-log";
 import { createRouter } from "../platform/create-router";
 import { errorResponses } from "../platform/error-schema";
 import { bearerSecurity, jsonResponse } from "../platform/openapi";
+import { addSafeHandler, listProtectionHandler, removeSafeHandler, unblockRangeHandler } from "./protection.handlers";
+import { addSafe, listProtection, removeSafe, unblockRange } from "./protection.routes";
 import { type RefusalWindow, refusalWindowStart, summarizeRefusals } from "./refusal-stats";
 import { requireAdmin } from "./require-admin";
 import { summarize } from "./sms-stats";
@@ -80,6 +82,12 @@ const smsStats = createRoute({
 
 /** `/api/admin`: operator endpoints. */
 export const adminRouter = createRouter();
+
+adminRouter
+	.openapi(listProtection, listProtectionHandler)
+	.openapi(unblockRange, unblockRangeHandler)
+	.openapi(addSafe, addSafeHandler)
+	.openapi(removeSafe, removeSafeHandler);
 
 adminRouter.openapi(smsStats, async (c) => {
 	const now = c.get("now");

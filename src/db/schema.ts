@@ -124,9 +124,32 @@ export const refusals = sqliteTable(
 	(t) => [primaryKey({ columns: [t.hour, t.reason, t.callingCode, t.observed] })],
 );
 
+/**
+ * The index of ranges the protection acts on (abuse/range-episode.ts): one row
+ * per range whose guard refused sends lately (written when its episode starts
+ * or changes, not per refusal) or that has a safe list. The figures live in
+ * each range's guard object; this table only says which objects to ask.
+ */
+export const protectedRanges = sqliteTable(
+	"protected_ranges",
+	{
+		/** `+1876`: the calling code and the next three digits. */
+		range: text("range").primaryKey(),
+		/** What the guard last reported; `clear` after an operator's unblock. */
+		state: text("state", { enum: ["throttled", "blocked", "clear"] }).notNull(),
+		/** When the episode of refusals began. */
+		since: integer("since", { mode: "timestamp_ms" }).notNull(),
+		updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+		/** The range's guard holds a safe list: the row outlives retention. */
+		safe: integer("safe", { mode: "boolean" }).notNull().default(false),
+	},
+	(t) => [index("protected_ranges_updated_at_idx").on(t.updatedAt)],
+);
+
 export type Customer = typeof customers.$inferSelect;
 export type NewCustomer = typeof customers.$inferInsert;
 export type Session = typeof sessions.$inferSelect;
 export type NewSession = typeof sessions.$inferInsert;
 export type Message = typeof messages.$inferSelect;
+export type ProtectedRange = typeof protectedRanges.$inferSelect;
 export type RevokeReason = NonNullable<Session["revokedReason"]>;

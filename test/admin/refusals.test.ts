@@ -18,7 +18,8 @@ function nanp(area: string, exchange?: string): string {
 	for (;;) {
 		seq++;
 		const x = exchange ?? String(200 + (seq % 700));
-		const phone = `+1${area}${x}${String(seq % 10_000).padStart(4, "0")}`;
+		// Last digits of this file's own (7000–7999), so no other file's fake SMS show up here.
+		const phone = `+1${area}${x}${7000 + (seq % 1000)}`;
 		if (phoneOf(phone).valid) return phone;
 	}
 }
