@@ -5,6 +5,8 @@ import { errorMessage, log } from "../platform/log";
 import { creditSms, type Reservation, reserveSms } from "./budget";
 import { type GuardPolicy, prefixGuardFor } from "./prefix-guard";
 import { noteProtectedRange, refusal } from "./refusals";
+import type { Origin } from "./signals";
+import { weighSignals } from "./weigh-signals";
 
 /** Who a send is for, as far as the layers below care. */
 export interface Sender {
@@ -13,19 +15,24 @@ export interface Sender {
 	/** The caller solved a challenge: a throttled range gives it more room. */
 	human?: boolean;
 	/**
-	 * The request carries a signal (signals.ts: a country mismatch, a busy
-	 * network) under SMS_PROTECTION=standard: the range guard gives it half the
-	 * room. Where a challenge can be asked for (Turnstile in pressure mode), a
-	 * suspect request without `human` is the one to ask.
+	 * The request is suspect: under SMS_PROTECTION=standard, clearToSend sets it
+	 * when the signals (signals.ts: a country mismatch, a busy network or
+	 * autonomous system) say so, and a caller that knows better may set it
+	 * too. The range guard gives a suspect request half the room. Where a
+	 * challenge can be asked for (Turnstile in pressure mode), a suspect request
+	 * without `human` is the one to ask.
 	 */
 	suspect?: boolean;
+	/** Where the request came from (request.cf, the client's /48): what the signals read. None: no signals. */
+	origin?: Origin;
 }
 
 /**
  * Whether an SMS to `phone` may go out past the layers that bound what SMS
- * cost: the range guard (fast feedback on unverified sends, then the
- * conversion rate), then the hourly budgets. Asked once the phone's own
- * rules passed. What a refusal took is given back; the reservation given
+ * cost: the signals (weigh-signals.ts), the range guard (fast feedback on
+ * unverified sends, then the conversion rate), then the hourly budgets.
+ * Asked once the phone's own rules passed, so a request refused earlier
+ * never pays for a counter. What a refusal took is given back; the reservation given
  * back when the send does not go out after all. A number in SMS_SAFE_RANGES
  * skips the guard, one on its range's own safe list passes it uncounted;
  * either draws on the reserve. A budget object that fails answers
@@ -38,9 +45,21 @@ export async function clearToSend(
 	sender: Sender = {},
 ): Promise<Reservation | Failure> {
 	const listed = isSafe(config.protection.safeRanges, phone);
-	const guard = config.prefixGuard.enabled && !listed ? await judgeRange(env, config, phone, sender) : null;
-	if (guard && "ok" in guard) return guard;
+	// Known-good and safe-listed traffic carries no signal worth reading.
+	const weighed =
+		sender.origin && !sender.knownGood && !listed ? await weighSignals(env, config, phone, sender.origin) : null;
+	if (weighed && "ok" in weighed) return weighed;
+	const suspect = sender.suspect || weighed?.suspect;
+	const guard =
+		config.prefixGuard.enabled && !listed ? await judgeRange(env, config, phone, { ...sender, suspect }) : null;
+	if (guard && "ok" in guard) {
+		await weighed?.release();
+		return guard;
+	}
 	const safe = listed || guard?.safe === true;
+	// A number on its range's safe list does not count against its network either.
+	if (guard?.safe) await weighed?.release();
+	const signals = guard?.safe ? null : weighed;
 	let budget: Reservation | Failure;
 	try {
 		budget = await reserveSms(env, config, phone, sender.knownGood || safe);
@@ -49,10 +68,10 @@ export async function clearToSend(
 		budget = failure("SERVICE_UNAVAILABLE");
 	}
 	if ("ok" in budget) {
-		await guard?.release();
+		await Promise.all([guard?.release(), signals?.release()]);
 		return budget;
 	}
-	return { release: async () => void (await Promise.all([budget.release(), guard?.release()])) };
+	return { release: async () => void (await Promise.all([budget.release(), guard?.release(), signals?.release()])) };
 }
 
 /** A code was verified: the range's guard hears of it, and the budgets get the SMS back. Never fails. */

@@ -39,8 +39,13 @@ export type GuardAnswer = (
 /** The guard's rules, as the Worker's configuration says: sent with every call, so one place decides them. */
 export type GuardPolicy = PrefixPolicy & RangePolicy;
 
-/** Whether a range refuses now: its live state, as an operator sees it. */
-export type RangeStatus = "blocked" | "throttled" | "clear";
+/**
+ * Whether a range refuses now, as an operator sees it: `blocked` (the
+ * conversion rate), `throttled` (no room left for anyone, in the range or one
+ * of its blocks), `throttled_suspect` (no room left for requests that carry a
+ * signal, which get half), `clear`.
+ */
+export type RangeStatus = "blocked" | "throttled" | "throttled_suspect" | "clear";
 
 /** What the operator sees of a range (GET /api/admin/protection). */
 export type GuardFigures = ReturnType<typeof rangeFigures> & {
@@ -181,10 +186,11 @@ export class PrefixGuard extends DurableObject<Env> {
 		const figures = rangeFigures(this.#state.range, now, p);
 		const blockedFor = Math.max(0, this.#state.prefix.blockedUntil - now);
 		const throttled = figures.unverified >= figures.allowance || figures.throttledBlocks > 0;
+		const suspect = figures.unverified > 0 && figures.unverified >= figures.allowance / 2;
 		const { episode } = this.#state;
 		return {
 			...figures,
-			state: blockedFor > 0 ? "blocked" : throttled ? "throttled" : "clear",
+			state: blockedFor > 0 ? "blocked" : throttled ? "throttled" : suspect ? "throttled_suspect" : "clear",
 			blockedFor,
 			episode: episode
 				? { state: episode.state, since: episode.since, lastAt: episode.lastAt, refusals: episode.refusals }

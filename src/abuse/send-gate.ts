@@ -48,4 +48,5 @@ export const SMS_SEND_ERRORS = [
 	"SMS_BUDGET_EXHAUSTED",
 	"SMS_PREFIX_BLOCKED",
 	"SMS_RANGE_THROTTLED",
+	"COUNTRY_MISMATCH",
 ] as const satisfies readonly ErrorCode[];

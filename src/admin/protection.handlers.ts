@@ -15,7 +15,7 @@ import type { addSafe, listProtection, removeSafe, unblockRange } from "./protec
 
 const WEEK_MS = 7 * 86_400_000;
 const MAX_RANGES = 100;
-const ORDER = { blocked: 0, throttled: 1, clear: 2 } as const;
+const ORDER = { blocked: 0, throttled: 1, throttled_suspect: 2, clear: 3 } as const;
 
 export const listProtectionHandler: RouteHandler<typeof listProtection, AppEnv> = async (c) => {
 	const now = c.get("now");

@@ -11,9 +11,9 @@ export const ProtectedRangeSchema = z
 	.object({
 		range: z.string().openapi({ example: "+1876" }),
 		callingCode: z.string().openapi({ example: "1" }),
-		state: z.enum(["blocked", "throttled", "clear"]).openapi({
+		state: z.enum(["blocked", "throttled", "throttled_suspect", "clear"]).openapi({
 			description:
-				"Now: `blocked` (conversion rate, SMS_PREFIX_BLOCKED), `throttled` (the range or one of its blocks has no room, SMS_RANGE_THROTTLED), `clear`",
+				"Now: `blocked` (conversion rate, SMS_PREFIX_BLOCKED), `throttled` (the range or one of its blocks has no room, SMS_RANGE_THROTTLED), `throttled_suspect` (no room for requests carrying a signal, which get half), `clear`",
 		}),
 		reported: z.object({
 			state: z.enum(["blocked", "throttled", "clear"]),

@@ -1,3 +1,4 @@
+import type { Origin } from "../abuse/signals";
 import type { OtpPolicy } from "../config/config";
 import type { Failure } from "../errors/errors";
 import type { Delivery } from "../messaging/status";
@@ -9,6 +10,8 @@ import type { Channel, Purpose } from "./state";
 export interface Caller {
 	network: string;
 	requestId?: string;
+	/** Where the request came from, for the send pipeline's signals; the object never reads it. */
+	origin?: Origin;
 }
 
 /** What a phone's object needs of the configuration, and nothing more. */

@@ -40,7 +40,7 @@ export async function deliverIssued(
 	if (issued.email) context.email = issued.email;
 	else {
 		// A code issued for a reset reached a registered customer's phone: known-good traffic.
-		const cleared = await clearToSend(env, config, to, { knownGood: purpose === "reset" });
+		const cleared = await clearToSend(env, config, to, { knownGood: purpose === "reset", origin: caller.origin });
 		if ("ok" in cleared) {
 			await phone.undo(purpose, id, generation, false);
 			return cleared;
