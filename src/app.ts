@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
+import { protectionLog } from "./abuse/refusals";
 import { adminRouter } from "./admin/admin";
 import { type Config, getConfig } from "./config/config";
 import { accountRouter } from "./customers/account/account.index";
@@ -33,6 +34,7 @@ export function createApp({ clock = Date.now }: AppOptions = {}) {
 		c.set("now", clock());
 		await next();
 	});
+	app.use("/api/*", protectionLog);
 	app.use("/api/*", (c, next) => {
 		const config = c.get("config");
 		return config.corsOrigins.length ? corsFor(config)(c, next) : next();

@@ -1,3 +1,4 @@
+import { pruneProtection } from "./abuse/retention";
 import { createApp } from "./app";
 import { pruneMessages } from "./messaging/prune";
 
@@ -10,5 +11,8 @@ const app = createApp();
 
 export default {
 	fetch: app.fetch,
-	scheduled: (controller, env, ctx) => ctx.waitUntil(pruneMessages(env, controller.scheduledTime)),
+	scheduled: (controller, env, ctx) =>
+		ctx.waitUntil(
+			Promise.all([pruneMessages(env, controller.scheduledTime), pruneProtection(env, controller.scheduledTime)]),
+		),
 } satisfies ExportedHandler<Env>;

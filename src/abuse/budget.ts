@@ -1,8 +1,8 @@
 import type { Config, SmsPolicy } from "../config/config";
 import { type Failure, failure } from "../errors/errors";
 import type { Phone } from "../phone/parse";
-import { log } from "../platform/log";
 import { HOUR_MS } from "./counter-rules";
+import { refusal } from "./refusals";
 
 /** What was taken from which counters, so something that did not happen can give it back. */
 export interface Reservation {
@@ -79,7 +79,8 @@ export async function reserveSms(
 	]);
 	if ("release" in result) return result;
 	const { scope, limit } = result.refused;
-	log("error", "sms_budget_exhausted", { scope, limit, knownGood, phone: phone.masked });
+	const fields = { scope, limit, knownGood, callingCode: phone.callingCode, phone: phone.masked };
+	refusal("budget", fields, { level: "error", event: "sms_budget_exhausted" });
 	return failure("SMS_BUDGET_EXHAUSTED", { retryAfter: result.retryAfter });
 }
 

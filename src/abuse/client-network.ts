@@ -38,6 +38,24 @@ export function ipThrottleKey(ip: string): string {
 	return `${[...groups.slice(0, 3), fourth].join(":")}::/56`;
 }
 
+/**
+ * The client network the signals' budgets are keyed to (signals.ts): an IPv4
+ * address, or the /48 of an IPv6 one, what a site or a hosting customer
+ * usually holds: wider than the /56 of the other limits, so a sender cannot
+ * spread its sends over the /56s of one allocation. Null as clientNetwork says.
+ */
+export function clientNetwork48(request: Request, production: boolean): string | null {
+	const ip = clientIp(request);
+	if (ip) return networkKey48(ip);
+	return production ? UNKNOWN_NETWORK : null;
+}
+
+/** An IPv4 address (also written IPv4-mapped), or the /48 of an IPv6 one: `2001:db8:1::/48`. */
+export function networkKey48(ip: string): string {
+	if (ip.includes(".")) return ip.slice(ip.lastIndexOf(":") + 1);
+	return `${ipv6Groups(ip).slice(0, 3).join(":")}::/48`;
+}
+
 /** The network, not the address, with the country when known: `203.0.113.0/24 NZ`. */
 export function ipSummary(request: Request): string | null {
 	const ip = clientIp(request);

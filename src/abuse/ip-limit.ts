@@ -4,6 +4,7 @@ import type { AppEnv } from "../platform/app-env";
 import { takeQuotas } from "./budget";
 import { clientNetwork } from "./client-network";
 import { HOUR_MS } from "./counter-rules";
+import { refusal } from "./refusals";
 
 /** The period of SEND_RATE_LIMITER in wrangler.toml (the binding cannot tell). */
 const BURST_PERIOD_SECONDS = 60;
@@ -22,17 +23,22 @@ export const ipSendLimit = createMiddleware<AppEnv>(async (c, next) => {
 	const ip = clientNetwork(c.req.raw, environment === "production");
 	if (!ipLimits.enabled || !ip) return next();
 	const burst = await c.env.SEND_RATE_LIMITER.limit({ key: ip });
-	if (!burst.success)
+	if (!burst.success) {
+		refusal("network", { limit: "burst" });
 		throw new ApiError("RATE_LIMITED", "Too many requests from your network; slow down", {
 			retryAfter: BURST_PERIOD_SECONDS,
 		});
+	}
 	const taken = await takeQuotas(c.env, [
 		{ scope: `ip-hour:${ip}`, limit: ipLimits.perHour, windowMs: HOUR_MS },
 		{ scope: `ip-day:${ip}`, limit: ipLimits.perDay, windowMs: 24 * HOUR_MS },
 	]);
-	if ("refused" in taken)
+	if ("refused" in taken) {
+		// Before the body is read: the calling code is not known yet.
+		refusal("network", { limit: taken.refused.scope.startsWith("ip-hour:") ? "hour" : "day" });
 		throw new ApiError("RATE_LIMITED", "Too many codes requested from your network; try again later", {
 			retryAfter: taken.retryAfter,
 		});
+	}
 	await next();
 });

@@ -75,9 +75,14 @@ export function recentRange(s: RangeState, now: number, p: RangePolicy): RangeSt
 	};
 }
 
-/** Figures for the operator: unverified sends of the range in the window, and its room. */
+/** The room of each block of a range: its base, plus one for every four codes verified in the range lately. */
+const blockRoom = (r: RangeState, p: RangePolicy) =>
+	Math.min(p.maxAllowance, p.blockAllowance + Math.floor(total(r.proven) / 4));
+
+/** Figures for the operator: unverified sends of the range in the window, its room, and blocks at theirs. */
 export function rangeFigures(s: RangeState, now: number, p: RangePolicy) {
 	const r = recentRange(s, now, p);
+	const room = blockRoom(r, p);
 	return {
 		sends: total(r.recentSends),
 		verified: total(r.recentVerified),
@@ -85,29 +90,36 @@ export function rangeFigures(s: RangeState, now: number, p: RangePolicy) {
 		allowance: allowance(r, p.rangeAllowance, p),
 		provenVerified: total(r.proven),
 		blocks: Object.keys(r.blocks).length,
+		throttledBlocks: Object.values(r.blocks).filter((b) => unverified(b.sends, b.verified) >= room).length,
 	};
+}
+
+/** Who asks, as far as the room goes. */
+export interface SendOptions {
+	/** Solved a challenge: twice the room. */
+	human?: boolean;
+	/** Carries a signal (signals.ts): half the room. */
+	suspect?: boolean;
 }
 
 /**
  * Whether one more send to `block` fits: the range's and the block's
  * unverified sends must stay under their room (doubled for a caller who
- * solved a challenge). `count`: the send goes out whatever the verdict (it
- * was admitted, or the guard only observes), so it is counted.
+ * solved a challenge, halved for a suspect one). Admitted, it is counted.
  */
 export function judgeSend(
 	s: RangeState,
 	block: string,
 	now: number,
 	p: RangePolicy,
-	human = false,
+	{ human = false, suspect = false }: SendOptions = {},
 ): { state: RangeState; verdict: RangeVerdict } {
 	const r = recentRange(s, now, p);
 	const b = r.blocks[block] ?? { sends: {}, verified: {} };
-	const factor = human ? 2 : 1;
-	const blockBase = p.blockAllowance + Math.floor(total(r.proven) / 4);
+	const factor = (human ? 2 : 1) * (suspect ? 0.5 : 1);
 	if (unverified(r.recentSends, r.recentVerified) >= factor * allowance(r, p.rangeAllowance, p))
 		return { state: r, verdict: throttled("range", r.recentSends, now, p) };
-	if (unverified(b.sends, b.verified) >= factor * Math.min(p.maxAllowance, blockBase))
+	if (unverified(b.sends, b.verified) >= factor * blockRoom(r, p))
 		return { state: r, verdict: throttled("block", b.sends, now, p) };
 	return { state: countSend(r, block, now), verdict: { verdict: "ok" } };
 }

@@ -19,7 +19,10 @@ const prefixList = z
 
 /** The settings of the layers that bound what SMS cost, as zod reads them (part of envSchema). */
 export const smsProtectionVars = {
-	/** `observe` logs what the range guard would refuse and refuses nothing; `strict` halves the room of ranges. */
+	/**
+	 * `observe` logs what the range guard would refuse (and the signals) and refuses nothing there;
+	 * `standard` gives a suspect request half the room; `strict` halves the room of ranges and refuses on a signal.
+	 */
 	SMS_PROTECTION: z.preprocess(
 		(v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
 		z.enum(["observe", "standard", "strict"], { error: "must be observe, standard or strict" }).default("standard"),
@@ -35,6 +38,9 @@ export const smsProtectionVars = {
 	SMS_RANGE_UNVERIFIED_MAX: int(1, 1_000_000, 100),
 	SMS_RANGE_PROVEN_DAYS: int(1, 365, 30),
 	SMS_SAFE_RANGES: prefixList,
+	SMS_SIGNAL_COUNTRY_MISMATCH: onOff,
+	SMS_SIGNAL_NETWORK_SENDS_PER_HOUR: int(0, 1_000_000, 10),
+	SMS_SIGNAL_ASN_SENDS_PER_HOUR: int(0, 10_000_000, 0),
 	IP_RATE_LIMITS: onOff,
 	IP_SENDS_PER_HOUR: int(0, 1_000_000, 20),
 	IP_SENDS_PER_DAY: int(0, 1_000_000, 50),
@@ -73,6 +79,20 @@ export interface RangeGuardPolicy {
 	provenWindowMs: number;
 }
 
+/**
+ * Signals that a send is not what it seems (abuse/signals.ts); what they do
+ * depends on the level: observe logs them, standard makes the request suspect,
+ * strict refuses it.
+ */
+export interface SignalPolicy {
+	/** The request's country (request.cf.country) is none of the number's countries. */
+	countryMismatch: boolean;
+	/** SMS per rolling hour from one client network (IPv4 address, IPv6 /48) before it signals; 0 = off. */
+	networkSendsPerHour: number;
+	/** SMS per rolling hour from one autonomous system (request.cf.asn) before it signals; 0 = off. */
+	asnSendsPerHour: number;
+}
+
 export interface SmsProtection {
 	level: Vars["SMS_PROTECTION"];
 	prefixGuard: PrefixGuardPolicy;
@@ -84,6 +104,7 @@ export interface SmsProtection {
 	budgetReserve: number;
 	/** The share of a budget past which (Turnstile in mode pressure) a send needs a solved challenge, 0–1. */
 	challengeAt: number;
+	signals: SignalPolicy;
 }
 
 export function smsProtectionOf(v: Vars): SmsProtection {
@@ -109,5 +130,10 @@ export function smsProtectionOf(v: Vars): SmsProtection {
 		safeRanges: v.SMS_SAFE_RANGES,
 		budgetReserve: v.SMS_BUDGET_RESERVE_PERCENT / 100,
 		challengeAt: v.SMS_CHALLENGE_AT_PERCENT / 100,
+		signals: {
+			countryMismatch: v.SMS_SIGNAL_COUNTRY_MISMATCH === "on",
+			networkSendsPerHour: v.SMS_SIGNAL_NETWORK_SENDS_PER_HOUR,
+			asnSendsPerHour: v.SMS_SIGNAL_ASN_SENDS_PER_HOUR,
+		},
 	};
 }

@@ -102,9 +102,54 @@ export const messageEvents = sqliteTable(
 	(t) => [primaryKey({ columns: [t.messageId, t.status] })],
 );
 
+/**
+ * Refused SMS sends, counted per hour, reason and calling code: what the
+ * layers that bound SMS cost turned away (abuse/refusals.ts). Each isolate
+ * tallies in memory and adds its counts here in one batch every few seconds,
+ * so a refusal never waits on D1; `observed` rows are what SMS_PROTECTION=observe
+ * would have refused.
+ */
+export const refusals = sqliteTable(
+	"refusals",
+	{
+		/** The start of the hour, ms since the epoch. */
+		hour: integer("hour", { mode: "timestamp_ms" }).notNull(),
+		/** One word of abuse/refusals.ts's vocabulary: `range_throttled`, `budget`, `country`, ... */
+		reason: text("reason").notNull(),
+		/** The number's calling code without `+`; `unknown` when the refusal came before the number was read. */
+		callingCode: text("calling_code").notNull(),
+		observed: integer("observed", { mode: "boolean" }).notNull().default(false),
+		count: integer("count").notNull(),
+	},
+	(t) => [primaryKey({ columns: [t.hour, t.reason, t.callingCode, t.observed] })],
+);
+
+/**
+ * The index of ranges the protection acts on (abuse/range-episode.ts): one row
+ * per range whose guard refused sends lately (written when its episode starts
+ * or changes, not per refusal) or that has a safe list. The figures live in
+ * each range's guard object; this table only says which objects to ask.
+ */
+export const protectedRanges = sqliteTable(
+	"protected_ranges",
+	{
+		/** `+1876`: the calling code and the next three digits. */
+		range: text("range").primaryKey(),
+		/** What the guard last reported; `clear` after an operator's unblock. */
+		state: text("state", { enum: ["throttled", "blocked", "clear"] }).notNull(),
+		/** When the episode of refusals began. */
+		since: integer("since", { mode: "timestamp_ms" }).notNull(),
+		updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+		/** The range's guard holds a safe list: the row outlives retention. */
+		safe: integer("safe", { mode: "boolean" }).notNull().default(false),
+	},
+	(t) => [index("protected_ranges_updated_at_idx").on(t.updatedAt)],
+);
+
 export type Customer = typeof customers.$inferSelect;
 export type NewCustomer = typeof customers.$inferInsert;
 export type Session = typeof sessions.$inferSelect;
 export type NewSession = typeof sessions.$inferInsert;
 export type Message = typeof messages.$inferSelect;
+export type ProtectedRange = typeof protectedRanges.$inferSelect;
 export type RevokeReason = NonNullable<Session["revokedReason"]>;

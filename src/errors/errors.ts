@@ -70,6 +70,10 @@ export const ERROR_CODES = {
 		status: 503,
 		message: "We cannot send codes to this number range right now; try again later",
 	},
+	COUNTRY_MISMATCH: {
+		status: 403,
+		message: "Codes to this number cannot be requested from where you are",
+	},
 	SERVICE_UNAVAILABLE: {
 		status: 503,
 		message: "A service we depend on is unavailable; try again",

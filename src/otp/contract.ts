@@ -1,3 +1,4 @@
+import type { Origin } from "../abuse/signals";
 import type { OtpPolicy } from "../config/config";
 import type { Failure } from "../errors/errors";
 import type { Delivery } from "../messaging/status";
@@ -11,6 +12,8 @@ export interface Caller {
 	requestId?: string;
 	/** The request carried a Turnstile token siteverify accepted (see `challengeNeeded`). */
 	human?: boolean;
+	/** Where the request came from, for the send pipeline's signals; the object never reads it. */
+	origin?: Origin;
 }
 
 /** What a phone's object needs of the configuration, and nothing more. */

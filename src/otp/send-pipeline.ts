@@ -40,7 +40,8 @@ export async function deliverIssued(
 	if (issued.email) context.email = issued.email;
 	else {
 		// A code issued for a reset reached a registered customer's phone: known-good traffic.
-		const cleared = await clearToSend(env, config, to, { knownGood: purpose === "reset", human: caller.human });
+		const sender = { knownGood: purpose === "reset", human: caller.human, origin: caller.origin };
+		const cleared = await clearToSend(env, config, to, sender);
 		if ("ok" in cleared) {
 			await phone.undo(purpose, id, generation, false);
 			return cleared;

@@ -188,9 +188,11 @@ describe("reserveSms", () => {
 		expect(line).toEqual({
 			level: "error",
 			event: "sms_budget_exhausted",
+			reason: "budget",
 			scope: "global",
 			limit: 1,
 			knownGood: false,
+			callingCode: "33",
 			phone: "+3361***5678",
 		});
 	});

@@ -67,11 +67,11 @@ describe("a range without history", () => {
 		const s = sendAll(FRESH_RANGE, blocks(10), 10);
 		let state = s;
 		for (let i = 0; i < 10; i++) {
-			const judged = judgeSend(state, `+1877${i}00`, T0, policy, true);
+			const judged = judgeSend(state, `+1877${i}00`, T0, policy, { human: true });
 			expect(judged.verdict).toEqual({ verdict: "ok" });
 			state = judged.state;
 		}
-		expect(judgeSend(state, "+1877999", T0, policy, true).verdict).toMatchObject({ verdict: "throttled" });
+		expect(judgeSend(state, "+1877999", T0, policy, { human: true }).verdict).toMatchObject({ verdict: "throttled" });
 	});
 });
 

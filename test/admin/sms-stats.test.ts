@@ -55,7 +55,7 @@ describe("GET /api/admin/sms-stats: the numbers", () => {
 		expect((body.hour as { since: string }).since).toBe(new Date(T - HOUR).toISOString());
 		expect((body.day as { since: string }).since).toBe(new Date(T - DAY).toISOString());
 		expect((body.week as { since: string }).since).toBe(new Date(T - 7 * DAY).toISOString());
-		expect(Object.keys(body).sort()).toEqual(["day", "generatedAt", "hour", "success", "week"]);
+		expect(Object.keys(body).sort()).toEqual(["day", "generatedAt", "hour", "refusals", "success", "week"]);
 	});
 
 	it("the last hour: A1, A2 and A3 (on the boundary); no email", () => {

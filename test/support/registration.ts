@@ -90,8 +90,9 @@ export type Customer = Awaited<ReturnType<typeof registeredCustomer>>;
  * Objects keep the real ones); the per-address send limits are off unless
  * `vars` turns them on, so the phone's own rules alone decide. Each request
  * waits for what it left running (waitUntil), so a test sees its effects.
+ * `cf` is what Cloudflare would say of the client (`{ country: "JM", asn: 64500 }`).
  */
-export function clientOn(ip: string, vars: Record<string, string> = {}) {
+export function clientOn(ip: string, vars: Record<string, string> = {}, cf?: Record<string, unknown>) {
 	const app = createApp();
 	const bindings = { ...env, IP_RATE_LIMITS: "off", ...vars } as unknown as Env;
 	const ids = new Map<string, string>();
@@ -99,7 +100,7 @@ export function clientOn(ip: string, vars: Record<string, string> = {}) {
 		const ctx = createExecutionContext();
 		const headers: Record<string, string> = { "CF-Connecting-IP": ip };
 		if (body) headers["content-type"] = "application/json";
-		const init = { method, headers, body: body && JSON.stringify(body) };
+		const init = { method, headers, body: body && JSON.stringify(body), ...(cf && { cf: cf as RequestInit["cf"] }) };
 		const res = await app.fetch(new Request(`http://localhost${path}`, init), bindings, ctx);
 		await waitOnExecutionContext(ctx);
 		return res;
