@@ -136,9 +136,10 @@ async function operatorView(dev: WranglerDev): Promise<string[]> {
 	const protection = await get("/api/admin/protection");
 	const stats = await get("/api/admin/sms-stats");
 	const hour = (stats.hour ?? stats) as Record<string, unknown>;
+	const refusals = (stats.refusals as Record<string, unknown> | undefined)?.hour;
 	return [
 		`GET /api/admin/protection: ${JSON.stringify(protection).slice(0, 1500)}`,
-		`GET /api/admin/sms-stats (hour): ${JSON.stringify({ sends: hour.sends, verificationRate: hour.verificationRate, refusals: hour.refusals })}`,
+		`GET /api/admin/sms-stats (hour): ${JSON.stringify({ sends: hour.sends, verificationRate: hour.verificationRate, refusals })}`,
 	];
 }
 
