@@ -51,6 +51,8 @@ export interface WranglerDev {
 	url: string;
 	/** The wrangler process id, which is also the process group id. */
 	pid: number;
+	/** `http://127.0.0.1:<port>` of wrangler's DevTools inspector (`/json` lists the Worker). */
+	inspectorUrl: string;
 	/** SIGTERM to the group, SIGKILL after a grace period; removes the temp dirs. Idempotent. */
 	stop(): Promise<void>;
 	/** The `workerd` processes of this instance: wrangler's dev proxy and the Worker's runtime. */
@@ -156,7 +158,9 @@ export async function startWranglerDev(options: WranglerDevOptions = {}): Promis
 		const shown = output.replace(ANSI, "");
 		throw new Error(`wrangler dev (${config}) did not come up: ${(err as Error).message}\n--- output ---\n${shown}`);
 	}
-	return { url, pid, stop, workerdPids: () => groupPids(pid, "workerd"), output: () => output.replace(ANSI, "") };
+	const inspectorUrl = `http://127.0.0.1:${inspectorPort}`;
+	const workerdPids = () => groupPids(pid, "workerd");
+	return { url, pid, inspectorUrl, stop, workerdPids, output: () => output.replace(ANSI, "") };
 }
 
 /**
