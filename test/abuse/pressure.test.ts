@@ -2,8 +2,11 @@ import { describe, expect, it } from "vitest";
 import { phoneOf } from "../../src/phone/parse";
 import { DUMMY_TOKEN, TEST_SECRETS } from "../support/fake-turnstile";
 import { smsTo } from "../support/outbox";
+import { nanpNumbers, strangers } from "../support/ranges";
 import { clientOn } from "../support/registration";
 import { TURNSTILE_VERIFY_URL } from "../support/turnstile";
+
+const nanp = nanpNumbers();
 
 /** Turnstile in mode pressure, and the shipped room of the range guard. */
 const PRESSURE = {
@@ -17,19 +20,7 @@ const PRESSURE = {
 };
 const SOLVED = { "cf-turnstile-response": DUMMY_TOKEN };
 
-let seq = 0;
-/** A valid number in the NANP area `area`, in an exchange of its own. */
-function nanp(area: string): string {
-	for (;;) {
-		seq++;
-		const phone = `+1${area}${200 + (seq % 700)}${String(seq % 10_000).padStart(4, "0")}`;
-		if (phoneOf(phone).valid) return phone;
-	}
-}
-
-let host = 0;
-const stranger = (vars: Record<string, string> = {}) =>
-	clientOn(`203.0.113.${(++host % 250) + 1}`, { ...PRESSURE, ...vars });
+const stranger = strangers(PRESSURE);
 
 describe("Turnstile in mode pressure", () => {
 	it("asks for a challenge only once a range is throttled; a solved one gets through, with more room", async () => {
@@ -48,6 +39,7 @@ describe("Turnstile in mode pressure", () => {
 	it("asks for a challenge past SMS_CHALLENGE_AT_PERCENT of a budget, never below it", async () => {
 		// +49: a calling code of this test alone; a budget of 4, a challenge from half of it.
 		const vars = { SMS_BUDGET_PER_COUNTRY_PER_HOUR: "4", SMS_BUDGET_RESERVE_PERCENT: "0" };
+		let seq = 0;
 		const germany = () => `+49151${String(1_000_000 + ++seq * 7919).slice(-7)}1`;
 		expect((await stranger(vars).send(germany())).status).toBe(200);
 		const second = await stranger(vars).send(germany());

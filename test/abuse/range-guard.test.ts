@@ -3,26 +3,14 @@ import { phoneOf } from "../../src/phone/parse";
 import { captureLogs } from "../support/log-capture";
 import { counterTotal, storedChallenge } from "../support/objects";
 import { failNextSms, lastCode, smsTo } from "../support/outbox";
+import { nanpNumbers, SHIPPED_ROOM, strangers } from "../support/ranges";
 import { clientOn } from "../support/registration";
 
-/** The shipped room of the range guard (wrangler.toml); the suite's bindings set it out of the way. */
-const SHIPPED = { SMS_RANGE_UNVERIFIED: "10", SMS_BLOCK_UNVERIFIED: "3", SMS_RANGE_UNVERIFIED_MAX: "100" };
+const nanp = nanpNumbers();
 
-let seq = 0;
-/** A valid number in the NANP area `area`, in an exchange of its own unless `exchange` is given. */
-function nanp(area: string, exchange?: string): string {
-	for (;;) {
-		seq++;
-		const x = exchange ?? String(200 + (seq % 700));
-		const phone = `+1${area}${x}${String(seq % 10_000).padStart(4, "0")}`;
-		if (phoneOf(phone).valid) return phone;
-	}
-}
+const SHIPPED = SHIPPED_ROOM;
 
-/** A client on a network of its own, as a botnet's requests are. */
-let host = 0;
-const stranger = (vars: Record<string, string> = {}) =>
-	clientOn(`203.0.113.${(++host % 250) + 1}`, { ...SHIPPED, ...vars });
+const stranger = strangers(SHIPPED);
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -110,6 +98,7 @@ describe("the budgets count what pumping costs: unverified SMS", () => {
 		// +33: a calling code no other test here uses. A budget of 5: registrations may use 4 of it.
 		const vars = { ...SHIPPED, SMS_BUDGET_PER_COUNTRY_PER_HOUR: "5" };
 		// A block (+33 and five digits) of its own for each number.
+		let seq = 0;
 		const france = () => `+336${String(++seq % 100).padStart(2, "0")}123456`;
 		const owner = clientOn("198.51.100.22", vars);
 		const customer = { phone: france() };

@@ -4,26 +4,17 @@ import { adminCall, refusalStats } from "../support/admin";
 import { captureLogs } from "../support/log-capture";
 import { counterTotal, storedChallenge } from "../support/objects";
 import { lastCode, smsTo } from "../support/outbox";
+import { nanpNumbers, SHIPPED_ROOM } from "../support/ranges";
 import { clientOn } from "../support/registration";
 
-/** The shipped room of the range guard (wrangler.toml); the suite's bindings set it out of the way. */
-const SHIPPED = { SMS_RANGE_UNVERIFIED: "10", SMS_BLOCK_UNVERIFIED: "3", SMS_RANGE_UNVERIFIED_MAX: "100" };
+const nanp = nanpNumbers(8000, 37);
+
+const SHIPPED = SHIPPED_ROOM;
 const STRICT = { ...SHIPPED, SMS_PROTECTION: "strict" };
 const JAMAICA = { country: "JM", asn: 64501 };
 const ABROAD = { country: "US", asn: 64500 };
 /** Home for the US numbers of the tests below. */
 const US = { country: "US", asn: 64502 };
-
-let seq = 0;
-/** A valid number in the NANP area `area`, each in an exchange of its own. */
-function nanp(area: string): string {
-	for (;;) {
-		seq++;
-		// Last digits of this file's own (8000–8999), so no other file's fake SMS show up here.
-		const phone = `+1${area}${200 + ((seq * 37) % 700)}${8000 + (seq % 1000)}`;
-		if (phoneOf(phone).valid) return phone;
-	}
-}
 
 let host = 0;
 const nextIp = () => `203.0.113.${(++host % 250) + 1}`;

@@ -5,26 +5,14 @@ import { prefixGuardOf } from "../../src/abuse/prefix-guard";
 import { phoneOf } from "../../src/phone/parse";
 import { adminCall } from "../support/admin";
 import { lastCode } from "../support/outbox";
+import { nanpNumbers, SHIPPED_ROOM, strangers } from "../support/ranges";
 import { clientOn } from "../support/registration";
 
-/** The shipped room of the range guard (wrangler.toml); the suite's bindings set it out of the way. */
-const SHIPPED = { SMS_RANGE_UNVERIFIED: "10", SMS_BLOCK_UNVERIFIED: "3", SMS_RANGE_UNVERIFIED_MAX: "100" };
+const nanp = nanpNumbers(5000);
 
-let seq = 0;
-/** A valid number in the NANP area `area`, in an exchange of its own unless `exchange` is given. */
-function nanp(area: string, exchange?: string): string {
-	for (;;) {
-		seq++;
-		const x = exchange ?? String(200 + (seq % 700));
-		// Last digits of this file's own (5000–5999), so no other file's fake SMS show up here.
-		const phone = `+1${area}${x}${5000 + (seq % 1000)}`;
-		if (phoneOf(phone).valid) return phone;
-	}
-}
+const SHIPPED = SHIPPED_ROOM;
 
-let host = 0;
-/** A client on a network of its own, as a botnet's requests are. */
-const stranger = () => clientOn(`203.0.113.${(++host % 250) + 1}`, SHIPPED);
+const stranger = strangers(SHIPPED);
 
 /** Sends to `n` fresh numbers of `area` from strangers; the statuses. */
 async function pump(area: string, n: number): Promise<number[]> {

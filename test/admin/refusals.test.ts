@@ -5,28 +5,16 @@ import { phoneOf } from "../../src/phone/parse";
 import { adminCall, refusalStats } from "../support/admin";
 import { DUMMY_TOKEN, TEST_SECRETS } from "../support/fake-turnstile";
 import { captureLogs } from "../support/log-capture";
+import { nanpNumbers, SHIPPED_ROOM, strangers } from "../support/ranges";
 import { clientOn } from "../support/registration";
 
-/** The shipped room of the range guard (wrangler.toml); the suite's bindings set it out of the way. */
-const SHIPPED = { SMS_RANGE_UNVERIFIED: "10", SMS_BLOCK_UNVERIFIED: "3", SMS_RANGE_UNVERIFIED_MAX: "100" };
+const nanp = nanpNumbers(7000);
+
+const SHIPPED = SHIPPED_ROOM;
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-let seq = 0;
-/** A valid number in the NANP area `area`, in an exchange of its own unless `exchange` is given. */
-function nanp(area: string, exchange?: string): string {
-	for (;;) {
-		seq++;
-		const x = exchange ?? String(200 + (seq % 700));
-		// Last digits of this file's own (7000–7999), so no other file's fake SMS show up here.
-		const phone = `+1${area}${x}${7000 + (seq % 1000)}`;
-		if (phoneOf(phone).valid) return phone;
-	}
-}
-
-let host = 0;
-/** A client on a network of its own. */
-const stranger = (vars: Record<string, string> = {}) => clientOn(`203.0.113.${(++host % 250) + 1}`, vars);
+const stranger = strangers();
 
 const rowCount = async () =>
 	(await env.DB.prepare("SELECT count(*) AS n FROM refusals").first<{ n: number }>())?.n ?? 0;

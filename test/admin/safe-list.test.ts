@@ -7,25 +7,14 @@ import { adminCall } from "../support/admin";
 import { GUARD_POLICY } from "../support/guard-policy";
 import { counterTotal } from "../support/objects";
 import { smsTo } from "../support/outbox";
+import { nanpNumbers, SHIPPED_ROOM, strangers } from "../support/ranges";
 import { clientOn } from "../support/registration";
 
-/** The shipped room of the range guard (wrangler.toml); the suite's bindings set it out of the way. */
-const SHIPPED = { SMS_RANGE_UNVERIFIED: "10", SMS_BLOCK_UNVERIFIED: "3", SMS_RANGE_UNVERIFIED_MAX: "100" };
+const nanp = nanpNumbers(6000);
 
-let seq = 0;
-function nanp(area: string, exchange?: string): string {
-	for (;;) {
-		seq++;
-		const x = exchange ?? String(200 + (seq % 700));
-		// Last digits of this file's own (6000–6999), so no other file's fake SMS show up here.
-		const phone = `+1${area}${x}${6000 + (seq % 1000)}`;
-		if (phoneOf(phone).valid) return phone;
-	}
-}
+const SHIPPED = SHIPPED_ROOM;
 
-let host = 0;
-const stranger = (vars: Record<string, string> = {}) =>
-	clientOn(`203.0.113.${(++host % 250) + 1}`, { ...SHIPPED, ...vars });
+const stranger = strangers(SHIPPED);
 
 const safe = (body: Record<string, unknown>, method: "POST" | "DELETE" = "POST") =>
 	adminCall(method, "/protection/safe", { body });
@@ -74,6 +63,7 @@ describe("POST /api/admin/protection/safe", () => {
 		// +64 (New Zealand): a budget of 5, registrations may use 4 of it.
 		const vars = { SMS_BUDGET_PER_COUNTRY_PER_HOUR: "5" };
 		// A block (+64 and five digits) of its own for each number.
+		let seq = 0;
 		const kiwi = () => `+6421${100 + (++seq % 900)}6543`;
 		for (let i = 0; i < 4; i++) expect((await stranger(vars).send(kiwi())).status).toBe(200);
 		expect((await stranger(vars).send(kiwi())).status).toBe(503);
