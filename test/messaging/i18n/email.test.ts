@@ -1,9 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { otpEmail } from "../../src/messaging/templates";
+import { otpEmail as localized } from "../../../src/messaging/i18n";
 
 const TO = "ada@example.com";
+// The English email, as it was before languages came.
+const otpEmail = (appName: string, to: string, code: string, ttlMs: number) =>
+	localized(appName, to, code, ttlMs, "en");
 
-describe("otpEmail", () => {
+describe("otpEmail in English", () => {
 	it("names the service in the subject and goes to the given address", () => {
 		const email = otpEmail("Acme", TO, "042917", 300_000);
 		expect(email.to).toBe(TO);
