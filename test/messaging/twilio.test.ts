@@ -103,3 +103,83 @@ describe("the English SMS text", () => {
 		expect(otpMessage("Acme", "123456", 90_000)).toContain("expires in 90 seconds.");
 	});
 });
+});
+
+describe("twilioSender", () => {
+	const config = (overrides: Partial<TwilioConfig> = {}): TwilioConfig => ({
+		baseUrl: TWILIO,
+		accountSid: FAKE_ACCOUNT_SID,
+		authToken: FAKE_AUTH_TOKEN,
+		from: FAKE_FROM,
+		timeoutMs: 1_000,
+		...overrides,
+	});
+
+	it("posts To, Body and From form-encoded with Basic auth", async () => {
+		const phone = uniquePhone(AREA);
+		const body = "Ünïcode & = + %20 ; line\nbreak";
+		const outcome = await twilioSender(config()).send(phone, body);
+		expect(outcome).toEqual({ ok: true, status: "queued", id: expect.stringMatching(/^SM[0-9a-f]{32}$/) });
+		const messages = await smsTo(phone);
+		expect(messages).toEqual([
+			expect.objectContaining({ to: phone, from: FAKE_FROM, messagingServiceSid: null, body }),
+		]);
+		expect(outcome.ok && outcome.id).toBe(messages[0]?.sid);
+	});
+
+	it("uses MessagingServiceSid instead of From when configured", async () => {
+		const phone = uniquePhone(AREA);
+		const outcome = await twilioSender(config({ messagingServiceSid: "MG0123456789abcdef" })).send(phone, "hello");
+		expect(outcome.ok).toBe(true);
+		expect(await smsTo(phone)).toEqual([
+			expect.objectContaining({ from: null, messagingServiceSid: "MG0123456789abcdef", body: "hello" }),
+		]);
+	});
+
+	it("reports a wrong auth token as Twilio's 20003", async () => {
+		const phone = uniquePhone(AREA);
+		const outcome = await twilioSender(config({ authToken: "wrong" })).send(phone, "hello");
+		expect(outcome).toEqual({ ok: false, reason: "failed", providerCode: 20003, httpStatus: 401 });
+		expect(await smsTo(phone)).toEqual([]);
+	});
+
+	it("reports a number Twilio cannot text as invalid_number", async () => {
+		const sender = twilioSender(config());
+		expect(await sender.send(MAGIC_NUMBERS.invalid, "hello")).toEqual({
+			ok: false,
+			reason: "invalid_number",
+			providerCode: 21211,
+			httpStatus: 400,
+		});
+		expect(await sender.send(MAGIC_NUMBERS.notMobile, "hello")).toMatchObject({
+			reason: "invalid_number",
+			providerCode: 21614,
+		});
+	});
+
+	it("reports server errors and non-JSON answers as failed", async () => {
+		const sender = twilioSender(config());
+		expect(await sender.send(MAGIC_NUMBERS.serverError, "hello")).toEqual({
+			ok: false,
+			reason: "failed",
+			providerCode: 20500,
+			httpStatus: 500,
+		});
+		const html = await sender.send(MAGIC_NUMBERS.badGateway, "hello");
+		expect(html).toEqual({ ok: false, reason: "failed", providerCode: undefined, httpStatus: 502 });
+	});
+
+	it("gives up after timeoutMs", async () => {
+		const started = Date.now();
+		const outcome = await twilioSender(config({ timeoutMs: 100 })).send(MAGIC_NUMBERS.hang, "hello");
+		expect(outcome).toEqual({ ok: false, reason: "failed" });
+		expect(Date.now() - started).toBeLessThan(1_500);
+	});
+
+	it("reports an unreachable base URL as failed", async () => {
+		const phone = uniquePhone(AREA);
+		const outcome = await twilioSender(config({ baseUrl: "http://nowhere.test" })).send(phone, "hello");
+		expect(outcome).toMatchObject({ ok: false, reason: "failed", providerCode: undefined });
+		expect(await smsTo(phone)).toEqual([]);
+	});
+});
