@@ -103,7 +103,6 @@ describe("the English SMS text", () => {
 		expect(otpMessage("Acme", "123456", 90_000)).toContain("expires in 90 seconds.");
 	});
 });
-});
 
 describe("twilioSender", () => {
 	const config = (overrides: Partial<TwilioConfig> = {}): TwilioConfig => ({
