@@ -56,3 +56,59 @@ describe("otpEmail in English", () => {
 		expect(email.text).toContain(`Your ${name} verification code is 123456.`);
 	});
 });
+
+describe("otpEmail in every language", () => {
+	const LOCALES = ["en", "es", "pt", "fr", "de", "hi", "id", "ar", "tr", "ru"] as const;
+
+	it("marks the HTML with the language, right-to-left for Arabic only", () => {
+		for (const locale of LOCALES) {
+			const { html } = localized("Acme", TO, "042917", 300_000, locale);
+			const dir = locale === "ar" ? "rtl" : "ltr";
+			expect(html, locale).toContain(`<html lang="${locale}" dir="${dir}">`);
+			// The code reads left to right inside right-to-left text.
+			expect(html, locale).toContain('dir="ltr">042917</p>');
+		}
+	});
+
+	it("carries the app, the code and the expiry in both parts, and differs from English", () => {
+		const english = localized("Acme", TO, "042917", 300_000, "en");
+		for (const locale of LOCALES) {
+			const email = localized("Acme", TO, "042917", 300_000, locale);
+			expect(email.to).toBe(TO);
+			expect(email.subject, locale).toContain("Acme");
+			for (const part of [email.text, email.html]) {
+				expect(part, locale).toContain("Acme");
+				expect(part, locale).toContain("042917");
+				expect(part, locale).toMatch(/\b5\b/);
+			}
+			expect(email.text).not.toMatch(/<[a-z!/]/i);
+			if (locale !== "en") expect(email.text, locale).not.toBe(english.text);
+		}
+	});
+
+	it("says the expiry with each language's plural", () => {
+		const expiry = (locale: "ru" | "ar" | "de" | "es", ttlMs: number) =>
+			localized("Acme", TO, "1", ttlMs, locale).text.split("\n")[2];
+		expect(expiry("ru", 60_000)).toContain("1 минута");
+		expect(expiry("ru", 180_000)).toContain("3 минуты");
+		expect(expiry("ru", 300_000)).toContain("5 минут");
+		expect(expiry("ru", 21 * 60_000)).toContain("21 минута");
+		expect(expiry("ru", 11 * 60_000)).toContain("11 минут");
+		expect(expiry("ru", 90_000)).toContain("90 секунд");
+		expect(expiry("ar", 60_000)).toContain("دقيقة واحدة");
+		expect(expiry("ar", 120_000)).toContain("دقيقتين");
+		expect(expiry("ar", 300_000)).toContain("5 دقائق");
+		expect(expiry("ar", 15 * 60_000)).toContain("15 دقيقة");
+		expect(expiry("de", 60_000)).toContain("1 Minute");
+		expect(expiry("de", 90_000)).toContain("90 Sekunden");
+		expect(expiry("es", 600_000)).toContain("10 minutos");
+	});
+
+	it("escapes the app name in the HTML of every language", () => {
+		for (const locale of LOCALES) {
+			const { html } = localized(`<b>"X"</b>`, TO, "123456", 300_000, locale);
+			expect(html, locale).not.toContain("<b>");
+			expect(html, locale).toContain("&#60;b&#62;&#34;X&#34;&#60;/b&#62;");
+		}
+	});
+});
