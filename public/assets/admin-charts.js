@@ -122,7 +122,8 @@ export function barChart(o) {
 	const per = o.series.length;
 	const bar = 16;
 	const group = per * bar + 10;
-	const left = Math.min(130, 7 * Math.max(4, ...o.rows.map((r) => r.label.length)) + 16);
+	// Room for the rotated axis label (24 px), then for the longest row label.
+	const left = 24 + Math.min(130, 7 * Math.max(4, ...o.rows.map((r) => r.label.length)) + 10);
 	const box = { left, top: 8, width: width - left - 52, height: Math.max(1, o.rows.length) * group };
 	const height = box.top + box.height + 48;
 	const root = frame(o.title, o.summary, width, height);

@@ -46,7 +46,7 @@ export function drawSeries(series) {
 		`Per ${series.bucket}, from ${series.from} to ${series.to}`,
 		["Start (UTC)", ...names.map((s) => s.name), "Failed"],
 		series.points.map((p) => [
-			p.start.slice(0, 16).replace("T", " "),
+			p.start.slice(5, 16).replace("T", " "),
 			...names.map((s) => String(p[s.key])),
 			String(p.failed),
 		]),

@@ -116,6 +116,15 @@ describe.each(VIEWPORTS)("the console at $name width ($width px)", (viewport) =>
 });
 
 describe("the console's actions and refusals", () => {
+	it("is served under the strict policy: scripts and connections from this origin only", async () => {
+		const res = await fetch(`${stack?.dev.url}/admin`);
+		expect(res.status).toBe(200);
+		const csp = res.headers.get("content-security-policy") ?? "";
+		expect(csp).toContain("script-src 'self';");
+		expect(csp).toContain("connect-src 'self';");
+		expect(await res.text()).not.toMatch(/<script(?![^>]*src="\/assets\/admin\.js")/);
+	});
+
 	it("refuses a wrong token and asks again", async () => {
 		const { page } = await open(VIEWPORTS[1]);
 		await signIn(page, "not-the-admin-token");
