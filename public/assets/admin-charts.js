@@ -42,7 +42,8 @@ function frame(title, summary, width, height) {
 	return root;
 }
 
-function axisLabels(root, { x, y }, box) {
+/** The x label under the axis; the y label turned along the axis, or (`flat`, for short bar charts) above the row labels. */
+function axisLabels(root, { x, y }, box, flat = false) {
 	root.append(
 		svg(
 			"text",
@@ -50,6 +51,10 @@ function axisLabels(root, { x, y }, box) {
 			x,
 		),
 	);
+	if (flat) {
+		root.append(svg("text", { x: 0, y: 12, class: "axis-label" }, y));
+		return;
+	}
 	const cy = box.top + box.height / 2;
 	root.append(
 		svg("text", { x: 12, y: cy, class: "axis-label", "text-anchor": "middle", transform: `rotate(-90 12 ${cy})` }, y),
@@ -122,9 +127,9 @@ export function barChart(o) {
 	const per = o.series.length;
 	const bar = 16;
 	const group = per * bar + 10;
-	// Room for the rotated axis label (24 px), then for the longest row label.
-	const left = 24 + Math.min(130, 7 * Math.max(4, ...o.rows.map((r) => r.label.length)) + 10);
-	const box = { left, top: 8, width: width - left - 52, height: Math.max(1, o.rows.length) * group };
+	// The y label sits above the rows: the row labels get the left margin to themselves.
+	const left = Math.min(140, 7 * Math.max(4, ...o.rows.map((r) => r.label.length)) + 14);
+	const box = { left, top: 22, width: width - left - 52, height: Math.max(1, o.rows.length) * group };
 	const height = box.top + box.height + 48;
 	const root = frame(o.title, o.summary, width, height);
 	const peak = Math.max(0, ...o.rows.flatMap((r) => r.values));
@@ -139,7 +144,7 @@ export function barChart(o) {
 			svg("text", { x: xAt(v), y: box.top + box.height + 16, class: "tick", "text-anchor": "middle" }, format(v)),
 		);
 	}
-	axisLabels(root, o.axis, box);
+	axisLabels(root, o.axis, box, true);
 	if (o.rows.length === 0) empty(root, box);
 	o.rows.forEach((row, r) => {
 		const top = box.top + r * group + 5;

@@ -51,7 +51,7 @@ export function drawSeries(series) {
 			String(p.failed),
 		]),
 	);
-	place("chart-series", [chart, legend(names, "bar"), table]);
+	place("chart-series", [chart, legend(names), table]);
 }
 
 /** Delivery rate and conversion per calling code or range (GET /api/admin/sms-rates). */
