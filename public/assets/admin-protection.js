@@ -43,24 +43,27 @@ function rangesTable(ranges, act) {
 	const caption = document.createElement("caption");
 	caption.textContent = "Ranges the protection acts on, with their actions";
 	const head = document.createElement("thead");
-	head.append(row("th", ["Range", "State", "Unverified / room", "Refusals", "Safe list", "Actions"]));
+	// The actions come third, so they stay in view at a phone's width; the figures scroll.
+	head.append(row("th", ["Range", "State", "Actions", "Unverified / room", "Refusals", "Safe list"]));
 	const body = document.createElement("tbody");
 	for (const r of ranges) {
-		const line = row("td", [
-			r.range,
-			STATES[r.state] ?? r.state,
-			`${r.unverified} / ${r.allowance}`,
-			String(r.refusals),
-			r.safe.join(", ") || "none",
-		]);
-		line.firstChild.replaceWith(cell("th", r.range, { scope: "row" }));
-		const actions = document.createElement("td");
-		actions.className = "row-actions";
-		actions.append(
+		const buttons = document.createElement("div");
+		buttons.className = "row-actions";
+		buttons.append(
 			button(`Unblock ${r.range}`, "Unblock", r.state === "clear", () => act("unblock", r.range)),
 			button(`Safe-list ${r.range}`, "Safe-list", r.safe.includes(r.range), () => act("safe", r.range)),
 		);
-		line.append(actions);
+		const actions = document.createElement("td");
+		actions.append(buttons);
+		const line = document.createElement("tr");
+		line.append(
+			cell("th", r.range, { scope: "row" }),
+			cell("td", STATES[r.state] ?? r.state, {}),
+			actions,
+			cell("td", `${r.unverified} / ${r.allowance}`, {}),
+			cell("td", String(r.refusals), {}),
+			cell("td", r.safe.join(", ") || "none", {}),
+		);
 		body.append(line);
 	}
 	if (ranges.length === 0) {

@@ -95,6 +95,9 @@ describe.each(VIEWPORTS)("the console at $name width ($width px)", (viewport) =>
 		expect(refusals).toContain("range_throttled");
 		expect(refusals).toContain(String(facts.pumpedRefused));
 		expect(await page.locator("#ranges").innerText()).toContain("+1876");
+		// The range's actions are in view without scrolling sideways, at either width.
+		const unblock = await page.getByRole("button", { name: "Unblock +1876" }).boundingBox();
+		expect((unblock?.x ?? Infinity) + (unblock?.width ?? 0)).toBeLessThanOrEqual(viewport.width);
 		expect(await page.locator("#chart-refusals rect.bar").count()).toBeGreaterThan(0);
 
 		expect(await overflowsHorizontally(page)).toBe(false);
