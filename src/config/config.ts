@@ -1,6 +1,7 @@
 import type { CountryCode } from "libphonenumber-js";
 import { ApiError } from "../errors/errors";
 import { type EnvVars, envSchema } from "./env-schema";
+import type { SigningKeySet } from "./signing-keys";
 import {
 	type IpLimits,
 	type PrefixGuardPolicy,
@@ -8,7 +9,6 @@ import {
 	type SmsProtection,
 	smsProtectionOf,
 } from "./sms-protection";
-import type { SigningKeySet } from "./signing-keys";
 import { type TurnstileSettings, turnstileSettings } from "./turnstile-env";
 
 export type { SigningAlg, SigningJwk, SigningKeySet } from "./signing-keys";

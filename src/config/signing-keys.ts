@@ -54,7 +54,8 @@ export function parseSigningKeys(raw: string, ctx: z.RefinementCtx): SigningKeyS
 		return fail('must be a JSON key set, {"keys":[…]} (npm run keys:generate)');
 	}
 	const list = isObject(value) ? value.keys : undefined;
-	if (!Array.isArray(list) || list.length === 0) return fail('must be a JSON object {"keys":[…]} with at least one key');
+	if (!Array.isArray(list) || list.length === 0)
+		return fail('must be a JSON object {"keys":[…]} with at least one key');
 	if (list.length > MAX_KEYS) return fail(`holds more than ${MAX_KEYS} keys`);
 	const keys: SigningJwk[] = [];
 	for (const [index, entry] of list.entries()) {
@@ -118,7 +119,10 @@ export const signingKeysVars = {
 };
 
 /** Production signs with configured keys only; elsewhere a missing set means a key generated per isolate. */
-export function signingKeysProblems(v: { ENVIRONMENT: string; JWT_SIGNING_KEYS?: SigningKeySet }, ctx: z.RefinementCtx) {
+export function signingKeysProblems(
+	v: { ENVIRONMENT: string; JWT_SIGNING_KEYS?: SigningKeySet },
+	ctx: z.RefinementCtx,
+) {
 	if (v.ENVIRONMENT === "production" && !v.JWT_SIGNING_KEYS)
 		ctx.addIssue({
 			code: "custom",

@@ -10,7 +10,16 @@ import { b64json, forge, signWith, tokens, withPayload } from "../support/tokens
 const ISS = "edge-verify";
 const AUD = "edge-verify-api";
 const IAT = 1_900_000_000;
-const CLAIMS: JwtClaims = { sub: "42", sid: "s", use: "access", iat: IAT, exp: IAT + 900, jti: "j", iss: ISS, aud: AUD };
+const CLAIMS: JwtClaims = {
+	sub: "42",
+	sid: "s",
+	use: "access",
+	iat: IAT,
+	exp: IAT + 900,
+	jti: "j",
+	iss: ISS,
+	aud: AUD,
+};
 const options = (seconds = IAT) => ({ issuer: ISS, audience: AUD, now: seconds * 1000 });
 
 const ringOf = (keys: string) => keyringFor(parseConfig(development({ JWT_SIGNING_KEYS: keys })).tokens);

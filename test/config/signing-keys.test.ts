@@ -27,8 +27,8 @@ describe("JWT_SIGNING_KEYS", () => {
 
 	it.each([
 		["not JSON", "{keys:", "must be a JSON key set"],
-		["a bare key", JSON.stringify(EDDSA_KEY), "must be a JSON object {\"keys\":[…]} with at least one key"],
-		["no keys", keySet(), "must be a JSON object {\"keys\":[…]} with at least one key"],
+		["a bare key", JSON.stringify(EDDSA_KEY), 'must be a JSON object {"keys":[…]} with at least one key'],
+		["no keys", keySet(), 'must be a JSON object {"keys":[…]} with at least one key'],
 		["a key that is not an object", keySet(EDDSA_KEY, ["x"]), "key 2 is not a JSON object"],
 		["a key without kid", keySet({ ...EDDSA_KEY, kid: undefined }), "key 1 needs a kid"],
 		["a kid with a space", keySet({ ...EDDSA_KEY, kid: "my key" }), "key 1 needs a kid"],

@@ -7,8 +7,8 @@ import { createEmailSender } from "../../src/messaging/senders";
 import { otpEmail } from "../../src/messaging/templates";
 import { configErrorMessage as configError, development } from "../support/config-fixtures";
 import { FAKE_RESEND_KEY, MAGIC_EMAILS } from "../support/fake-resend";
-import { TEST_SIGNING_KEYS } from "../support/signing-keys";
 import { emailsTo, RESEND } from "../support/outbox";
+import { TEST_SIGNING_KEYS } from "../support/signing-keys";
 
 const FROM = "Acme <verify@acme.test>";
 
