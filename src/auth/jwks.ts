@@ -47,6 +47,15 @@ export const jwks = createRoute({
 export const jwksRouter = createRouter().openapi(jwks, async (c) => {
 	const { body, etag } = (await keyringFor(c.get("config").tokens)).jwks;
 	const headers = { "Cache-Control": `public, max-age=${JWKS_MAX_AGE_SECONDS}`, ETag: etag };
-	if (c.req.header("If-None-Match") === etag) return c.body(null, 304, headers);
+	if (matchesEtag(c.req.header("If-None-Match"), etag)) return c.body(null, 304, headers);
 	return c.body(body, 200, { ...headers, "Content-Type": "application/json" });
 });
+
+/** RFC 9110 If-None-Match: a list of tags, weak or strong, or `*`. */
+function matchesEtag(header: string | undefined, etag: string): boolean {
+	if (!header) return false;
+	return header.split(",").some((tag) => {
+		const t = tag.trim();
+		return t === "*" || t.replace(/^W\//, "") === etag;
+	});
+}

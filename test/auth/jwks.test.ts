@@ -35,6 +35,8 @@ describe("GET /.well-known/jwks.json", () => {
 		const again = await get("/.well-known/jwks.json", { "If-None-Match": etag as string });
 		expect(again.status).toBe(304);
 		expect(again.headers.get("cache-control")).toBe(`public, max-age=${JWKS_MAX_AGE_SECONDS}`);
+		for (const list of [`"other", ${etag}`, `W/${etag}`, "*"])
+			expect((await get("/.well-known/jwks.json", { "If-None-Match": list })).status).toBe(304);
 		expect((await get("/.well-known/jwks.json", { "If-None-Match": '"other"' })).status).toBe(200);
 	});
 
