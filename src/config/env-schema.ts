@@ -3,6 +3,7 @@ import { z } from "zod";
 import { normalizePhone } from "../phone/normalize";
 import { countryList, int, optionalString } from "./schema-parts";
 import { scryptLimitProblems } from "./scrypt-limits";
+import { signingKeysProblems, signingKeysVars } from "./signing-keys";
 import { smsProtectionVars } from "./sms-protection";
 import { turnstileFields, turnstileProblems } from "./turnstile-env";
 
@@ -126,7 +127,7 @@ export const envSchema = z
 				(list) => list.every((o) => o === "*" || /^https?:\/\/[^/]+$/.test(o)),
 				"must be a comma-separated list of origins like https://app.example.com",
 			),
-		JWT_SECRET: optionalString,
+		...signingKeysVars,
 		JWT_REFRESH_SECRET: optionalString,
 		JWT_ISSUER: z.string().trim().min(1).max(200).default("edge-verify"),
 		JWT_AUDIENCE: z.string().trim().min(1).max(200).default("edge-verify-api"),
@@ -151,6 +152,7 @@ export const envSchema = z
 		for (const { param, message } of scryptLimitProblems(scrypt))
 			ctx.addIssue({ code: "custom", path: [`PASSWORD_SCRYPT_${param}`], message });
 		turnstileProblems(v, ctx);
+		signingKeysProblems(v, ctx);
 		const twilio = [v.TWILIO_ACCOUNT_SID, v.TWILIO_AUTH_TOKEN, v.TWILIO_PHONE_NUMBER ?? v.TWILIO_MESSAGING_SERVICE_SID];
 		if (v.ENVIRONMENT !== "production") {
 			// Half a Twilio (or email) setup is a mistake, not a wish for the console sender.
@@ -195,17 +197,12 @@ export const envSchema = z
 				path: ["TEST_PHONE_NUMBERS"],
 				message: "is refused in production unless ALLOW_TEST_PHONE_NUMBERS_IN_PRODUCTION=true",
 			});
-		for (const name of ["JWT_SECRET", "JWT_REFRESH_SECRET"] as const) {
-			const secret = v[name];
-			if (!secret || byteLength(secret) < MIN_SECRET_BYTES)
-				ctx.addIssue({
-					code: "custom",
-					path: [name],
-					message: `must be set to at least ${MIN_SECRET_BYTES} bytes in production (wrangler secret put ${name})`,
-				});
-		}
-		if (v.JWT_SECRET && v.JWT_SECRET === v.JWT_REFRESH_SECRET)
-			ctx.addIssue({ code: "custom", path: ["JWT_REFRESH_SECRET"], message: "must differ from JWT_SECRET" });
+		if (!v.JWT_REFRESH_SECRET || byteLength(v.JWT_REFRESH_SECRET) < MIN_SECRET_BYTES)
+			ctx.addIssue({
+				code: "custom",
+				path: ["JWT_REFRESH_SECRET"],
+				message: `must be set to at least ${MIN_SECRET_BYTES} bytes in production (wrangler secret put JWT_REFRESH_SECRET)`,
+			});
 	});
 
 export type EnvVars = z.infer<typeof envSchema>;
