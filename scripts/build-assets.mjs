@@ -28,4 +28,6 @@ const before = await readFile(outfile).catch(() => null);
 // An unchanged bundle is not rewritten, so wrangler dev's watchers see no change.
 if (!before?.equals(Buffer.from(file.contents))) await writeFile(outfile, file.contents);
 const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
-console.log(`public/assets/phone-input.js: ${kb(file.contents.length)} (${kb(gzipSync(file.contents).length)} gzipped)`);
+console.log(
+	`public/assets/phone-input.js: ${kb(file.contents.length)} (${kb(gzipSync(file.contents).length)} gzipped)`,
+);
