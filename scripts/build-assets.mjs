@@ -3,7 +3,7 @@
 // formatting the registration page imports, from scripts/phone-input.entry.mjs. Runs before
 // `wrangler dev`, `wrangler deploy` and `wrangler types` (wrangler.toml [build]) and before the
 // tests (`pretest`). Prints the bundle's size.
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile, rename, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
@@ -25,8 +25,13 @@ const result = await build({
 });
 const [file] = result.outputFiles;
 const before = await readFile(outfile).catch(() => null);
-// An unchanged bundle is not rewritten, so wrangler dev's watchers see no change.
-if (!before?.equals(Buffer.from(file.contents))) await writeFile(outfile, file.contents);
+// An unchanged bundle is not rewritten, so wrangler dev's watchers see no change; a changed one is
+// replaced whole (rename), so a wrangler dev starting beside this build never serves half a file.
+if (!before?.equals(Buffer.from(file.contents))) {
+	const partial = `${outfile}.${process.pid}.tmp`;
+	await writeFile(partial, file.contents);
+	await rename(partial, outfile);
+}
 const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
 console.log(
 	`public/assets/phone-input.js: ${kb(file.contents.length)} (${kb(gzipSync(file.contents).length)} gzipped)`,
