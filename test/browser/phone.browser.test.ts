@@ -183,6 +183,22 @@ describe("a failed delivery, from a server that names the next channel", () => {
 		},
 	);
 
+	it("offers the next channel too when the code is still not delivered after 30 s", async () => {
+		const { page, problems } = await open(VIEWPORTS[1], "/", { before: (p) => p.clock.install() });
+		await fillDetails(page, { name: "Slow Sam", email: "slow-sam@example.com", phone: "07400 124004" });
+		await sendDetails(page);
+		await failedDelivery(page, { delivery: "sent", deliveries: { sms: "sent" }, nextChannel: "whatsapp" });
+		const offer = page.locator("#next-channel");
+		await page.clock.runFor(20_000);
+		await page.getByText("Your code is on its way.").waitFor();
+		expect(await offer.isHidden()).toBe(true);
+		await page.clock.runFor(13_000);
+		await offer.waitFor({ state: "visible" });
+		expect(await offer.textContent()).toBe("Send the code by WhatsApp instead");
+		expect(problems).toEqual([]);
+		await closeRouted(page);
+	});
+
 	it("offers nothing while nextChannel is null", async () => {
 		const { page, problems } = await open(VIEWPORTS[1], "/");
 		await fillDetails(page, { name: "No Next", email: "no-next@example.com", phone: "07400 124003" });
