@@ -21,7 +21,8 @@ export const PASSWORD = "correct horse battery staple";
 export interface PagesOptions {
 	/**
 	 * `request.cf` as `wrangler dev` gives it to the Worker (miniflare reads it from
-	 * CLOUDFLARE_CF_FETCH_PATH). Without it, miniflare's placeholder: `country: "US"`.
+	 * CLOUDFLARE_CF_FETCH_PATH). Without it, miniflare's placeholder (`country: "US"`): vitest sets
+	 * NODE_ENV=test, which wrangler inherits, and miniflare then never fetches the real one.
 	 */
 	cf?: Record<string, unknown>;
 }
