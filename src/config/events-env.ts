@@ -33,10 +33,13 @@ export const eventsFields = {
 		z
 			.string()
 			.trim()
-			.regex(SECRET_FORMAT, "must be whsec_ followed by base64 (like whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw)")
+			.regex(SECRET_FORMAT, {
+				message: "must be whsec_ followed by base64 (whsec_$(openssl rand -base64 32))",
+				abort: true,
+			})
 			.refine(
 				(s) => keyOf(s).length >= MIN_KEY_BYTES,
-				`must decode to at least ${MIN_KEY_BYTES} bytes (openssl rand -base64 32)`,
+				`must decode to at least ${MIN_KEY_BYTES} bytes (whsec_$(openssl rand -base64 32))`,
 			)
 			.optional(),
 	),

@@ -81,13 +81,16 @@ describe("the events consumer", () => {
 		[404, 1, 60],
 		[400, 4, 1620],
 		[301, 1, 60],
-	])("%i on attempt %i: retried after %i s (only a 2xx delivers; redirects are not followed)", async (status, attempts, delay) => {
-		receiver.failNext({ status, headers: status === 301 ? { location: "https://elsewhere.example/" } : undefined });
-		const result = await consume([queued()], attempts);
-		expect(result.explicitAcks).toEqual([]);
-		expect(result.retryMessages).toEqual([{ msgId: "queue-msg-0", delaySeconds: delay }]);
-		expect(receiver.deliveries()).toHaveLength(1);
-	});
+	])(
+		"%i on attempt %i: retried after %i s (only a 2xx delivers; redirects are not followed)",
+		async (status, attempts, delay) => {
+			receiver.failNext({ status, headers: status === 301 ? { location: "https://elsewhere.example/" } : undefined });
+			const result = await consume([queued()], attempts);
+			expect(result.explicitAcks).toEqual([]);
+			expect(result.retryMessages).toEqual([{ msgId: "queue-msg-0", delaySeconds: delay }]);
+			expect(receiver.deliveries()).toHaveLength(1);
+		},
+	);
 
 	it("429 with Retry-After: waits what the receiver asked, when that is longer than the backoff", async () => {
 		receiver.failNext({ status: 429, headers: { "retry-after": "900" } });
@@ -148,7 +151,7 @@ describe("the events consumer", () => {
 		const batch = createMessageBatch(QUEUE, [{ id: "m", timestamp: new Date(), attempts: 1, body: queued() }]);
 		const ctx = createExecutionContext();
 		now = Date.now();
-		await worker.queue(batch, bindings, ctx);
+		await worker.queue(batch, bindings);
 		expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(["m"]);
 		expect(receiver.deliveries()).toHaveLength(1);
 	});

@@ -52,7 +52,8 @@ describe("the events a request produces", () => {
 		const sent = await app.request("/api/customers/send-otp", { body: registration(phone) });
 		const { registrationId } = (await sent.json()) as { registrationId: string };
 		const code = await lastCode(phone);
-		const guess = () => app.request("/api/customers/verify-otp", { body: { phone, otp: wrongCode(code), registrationId } });
+		const guess = () =>
+			app.request("/api/customers/verify-otp", { body: { phone, otp: wrongCode(code), registrationId } });
 		expect((await guess()).status).toBe(400);
 		expect((await guess()).status).toBe(400);
 		expect(app.sent).toEqual([]);
@@ -69,7 +70,9 @@ describe("the events a request produces", () => {
 	it("password.reset: the customer id, after the new password is set", async () => {
 		const app = eventsApp();
 		const c = await register(app);
-		expect((await app.request("/api/customers/password-reset/send-otp", { body: { phone: c.phone } })).status).toBe(200);
+		expect((await app.request("/api/customers/password-reset/send-otp", { body: { phone: c.phone } })).status).toBe(
+			200,
+		);
 		const code = await resetCode(c.phone);
 		const res = await app.request("/api/customers/password-reset/verify", {
 			body: { phone: c.phone, otp: code, newPassword: NEW_PASSWORD },
@@ -83,7 +86,9 @@ describe("the events a request produces", () => {
 	it("verification.locked for a reset code: purpose reset", async () => {
 		const app = eventsApp();
 		const c = await register(app);
-		expect((await app.request("/api/customers/password-reset/send-otp", { body: { phone: c.phone } })).status).toBe(200);
+		expect((await app.request("/api/customers/password-reset/send-otp", { body: { phone: c.phone } })).status).toBe(
+			200,
+		);
 		const code = await resetCode(c.phone);
 		const statuses: number[] = [];
 		for (let i = 0; i < 3; i++) {

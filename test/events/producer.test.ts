@@ -22,17 +22,20 @@ async function registerWith(app: ReturnType<typeof eventsApp>) {
 describe("the producer", () => {
 	afterEach(() => vi.restoreAllMocks());
 
-	it.each(["throw", "reject"] as const)("a queue whose send %ss: the registration still answers 201, and the log says so", async (fail) => {
-		const logs = captureLogs();
-		const app = eventsApp({}, fail);
-		const res = await registerWith(app);
-		expect(res.status).toBe(201);
-		const { customerId } = (await res.json()) as { customerId: number };
-		expect(await customerRow(customerId)).toMatchObject({ id: customerId });
-		expect(logs.events("event_not_queued")).toEqual([
-			expect.objectContaining({ level: "error", type: "customer.registered", error: "queue unavailable" }),
-		]);
-	});
+	it.each(["throw", "reject"] as const)(
+		"a queue whose send %ss: the registration still answers 201, and the log says so",
+		async (fail) => {
+			const logs = captureLogs();
+			const app = eventsApp({}, fail);
+			const res = await registerWith(app);
+			expect(res.status).toBe(201);
+			const { customerId } = (await res.json()) as { customerId: number };
+			expect(await customerRow(customerId)).toMatchObject({ id: customerId });
+			expect(logs.events("event_not_queued")).toEqual([
+				expect.objectContaining({ level: "error", type: "customer.registered", error: "queue unavailable" }),
+			]);
+		},
+	);
 
 	it("no EVENTS binding at all: 201, and an error in the log", async () => {
 		const logs = captureLogs();
@@ -43,7 +46,12 @@ describe("the producer", () => {
 
 	it("a queue that never answers does not hold the response: the send runs after it, under waitUntil", async () => {
 		let sends = 0;
-		const never = { send: () => (sends++, new Promise<void>(() => {})) };
+		const never = {
+			send: () => {
+				sends++;
+				return new Promise<void>(() => {});
+			},
+		};
 		const app = eventsApp({ EVENTS: never });
 		const phone = uniquePhone(AREA);
 		const sent = await app.request("/api/customers/send-otp", { body: registration(phone) });
@@ -51,7 +59,11 @@ describe("the producer", () => {
 		const body = JSON.stringify({ phone, otp: await lastCode(phone), registrationId });
 		const init = { method: "POST", headers: { "content-type": "application/json" }, body };
 		// The execution context is never waited on: the answer must come while the send is still pending.
-		const res = await createApp().fetch(new Request("http://localhost/api/customers/verify-otp", init), app.bindings, createExecutionContext());
+		const res = await createApp().fetch(
+			new Request("http://localhost/api/customers/verify-otp", init),
+			app.bindings,
+			createExecutionContext(),
+		);
 		expect(res.status).toBe(201);
 		expect(sends).toBe(1);
 	});

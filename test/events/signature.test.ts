@@ -48,9 +48,14 @@ describe("Standard Webhooks signatures", () => {
 		const now = Date.now();
 		const receiver = createFakeEventReceiver({ clock: () => now });
 		const key = keyOf(FAKE_EVENTS_SECRET);
-		const body = JSON.stringify({ type: "customer.deleted", timestamp: new Date(now).toISOString(), data: { customerId: 1 } });
+		const body = JSON.stringify({
+			type: "customer.deleted",
+			timestamp: new Date(now).toISOString(),
+			data: { customerId: 1 },
+		});
 		const post = async (headers: Record<string, string>, payload = body) =>
-			(await receiver.fetch(new Request("https://hooks.example.com/", { method: "POST", headers, body: payload }))).status;
+			(await receiver.fetch(new Request("https://hooks.example.com/", { method: "POST", headers, body: payload })))
+				.status;
 
 		expect(await post({ ...(await signedHeaders(key, "msg_1", now, body)) })).toBe(204);
 		expect(await post({ ...(await signedHeaders(key, "msg_2", now, body)) }, body.replace("1", "2"))).toBe(401);

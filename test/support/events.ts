@@ -32,7 +32,10 @@ export function eventsApp(vars: Record<string, unknown> = {}, fail?: "throw" | "
 	const { queue, sent } = recordingQueue(fail);
 	const app = createApp();
 	const bindings = { ...env, IP_RATE_LIMITS: "off", ...EVENT_VARS, EVENTS: queue, ...vars } as unknown as Env;
-	const request = async (path: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}) => {
+	const request = async (
+		path: string,
+		init: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
+	) => {
 		const ctx = createExecutionContext();
 		const headers: Record<string, string> = { ...init.headers };
 		let body: string | undefined;
@@ -42,7 +45,11 @@ export function eventsApp(vars: Record<string, unknown> = {}, fail?: "throw" | "
 			body = JSON.stringify(init.body);
 		}
 		const url = path.startsWith("http") ? path : `http://localhost${path}`;
-		const res = await app.fetch(new Request(url, { method: init.method ?? (body ? "POST" : "GET"), headers, body }), bindings, ctx);
+		const res = await app.fetch(
+			new Request(url, { method: init.method ?? (body ? "POST" : "GET"), headers, body }),
+			bindings,
+			ctx,
+		);
 		await waitOnExecutionContext(ctx);
 		return res;
 	};
