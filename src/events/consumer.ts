@@ -33,7 +33,7 @@ export async function consumeEvents(
 				log("error", "event_malformed", { messageId: message.id });
 				return message.ack();
 			}
-			const fields = { eventId: event.id, type: event.type, attempts: message.attempts };
+			const fields = { eventId: event.id, type: event.type, queue: batch.queue, attempts: message.attempts };
 			if (!config) {
 				log("warn", "event_dropped", { ...fields, reason: "EVENTS_WEBHOOK_URL is unset" });
 				return message.ack();

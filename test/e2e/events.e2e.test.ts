@@ -20,7 +20,10 @@ let stack: Stack | undefined;
 
 beforeAll(async () => {
 	served = await serveFetch(receiver.fetch);
-	stack = await startStack({ EVENTS_WEBHOOK_URL: `${served.url}/hooks/edge-verify`, EVENTS_WEBHOOK_SECRET: FAKE_EVENTS_SECRET });
+	stack = await startStack({
+		EVENTS_WEBHOOK_URL: `${served.url}/hooks/edge-verify`,
+		EVENTS_WEBHOOK_SECRET: FAKE_EVENTS_SECRET,
+	});
 });
 
 afterAll(async () => {
@@ -38,7 +41,12 @@ async function post(path: string, body: unknown): Promise<Response> {
 
 describe("events over wrangler dev", () => {
 	it("a registration produces a signed customer.registered at the receiver", async () => {
-		const sent = await post("send-otp", { name: "Ada", email: "ada.events@example.com", phone: PHONE, password: PASSWORD });
+		const sent = await post("send-otp", {
+			name: "Ada",
+			email: "ada.events@example.com",
+			phone: PHONE,
+			password: PASSWORD,
+		});
 		expect(sent.status).toBe(200);
 		const { registrationId } = (await sent.json()) as { registrationId: string };
 		const sms = await eventually(async () => (await stack?.sms(PHONE))?.at(-1), { what: "the SMS" });
