@@ -2,7 +2,7 @@ import { getConfig } from "../config/config";
 import { log } from "../platform/log";
 import { retryAfterSeconds, retryDelaySeconds } from "./backoff";
 import { postEvent } from "./post";
-import type { EventType, QueuedEvent } from "./types";
+import { EVENT_TYPES, type QueuedEvent } from "./types";
 
 export interface ConsumerOptions {
 	/** @default Date.now */
@@ -55,14 +55,7 @@ export async function consumeEvents(
 	);
 }
 
-const TYPES: ReadonlySet<string> = new Set<EventType>([
-	"customer.registered",
-	"customer.deleted",
-	"password.reset",
-	"session.reuse_detected",
-	"verification.locked",
-	"message.undelivered",
-]);
+const TYPES: ReadonlySet<string> = new Set(EVENT_TYPES);
 
 function isQueuedEvent(body: unknown): body is QueuedEvent {
 	if (typeof body !== "object" || body === null) return false;

@@ -21,6 +21,19 @@ export interface EventData {
 
 export type EventType = keyof EventData;
 
+/** Every type, for the consumer's check of what it dequeues. */
+export const EVENT_TYPES = [
+	"customer.registered",
+	"customer.deleted",
+	"password.reset",
+	"session.reuse_detected",
+	"verification.locked",
+	"message.undelivered",
+] as const satisfies readonly EventType[];
+
+// Fails to compile when a type of EventData is missing above.
+const _everyType: [Exclude<EventType, (typeof EVENT_TYPES)[number]>] extends [never] ? true : never = true;
+
 /**
  * What the queue carries: the event as it will be posted, with `id` fixed when
  * it was queued, so every retry sends the same `webhook-id`.
