@@ -2,6 +2,7 @@ import type { CountryCode } from "libphonenumber-js";
 import { ApiError } from "../errors/errors";
 import { type EnvVars, envSchema } from "./env-schema";
 import type { SigningKeySet } from "./signing-keys";
+import { type EventsConfig, eventsSettings } from "./events-env";
 import {
 	type IpLimits,
 	type PrefixGuardPolicy,
@@ -12,6 +13,7 @@ import {
 import { type TurnstileSettings, turnstileSettings } from "./turnstile-env";
 
 export type { SigningAlg, SigningJwk, SigningKeySet } from "./signing-keys";
+export type { EventsConfig } from "./events-env";
 export type { TurnstileConfig, TurnstileMode, TurnstileSettings } from "./turnstile-env";
 export type { IpLimits, PrefixGuardPolicy, RangeGuardPolicy, SmsProtection };
 
@@ -144,6 +146,8 @@ export interface Config {
 	 * solved challenge, always or (mode `pressure`) when the send pipeline asks.
 	 */
 	turnstile?: TurnstileSettings;
+	/** Set when EVENTS_WEBHOOK_URL is: signed events go there through the EVENTS queue. */
+	events?: EventsConfig;
 	tokens: TokenConfig;
 	login: {
 		account: ThrottlePolicy;
@@ -246,6 +250,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
 		messageRetentionMs: v.MESSAGE_RETENTION_DAYS * 86_400_000,
 		corsOrigins: v.CORS_ALLOWED_ORIGINS,
 		turnstile: turnstileSettings(v),
+		events: eventsSettings(v),
 		defaultCountry: v.DEFAULT_COUNTRY as CountryCode | undefined,
 		protection,
 		prefixGuard: protection.prefixGuard,

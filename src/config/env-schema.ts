@@ -1,6 +1,7 @@
 import { isSupportedCountry } from "libphonenumber-js";
 import { z } from "zod";
 import { normalizePhone } from "../phone/normalize";
+import { eventsFields, eventsProblems } from "./events-env";
 import { countryList, int, optionalString } from "./schema-parts";
 import { scryptLimitProblems } from "./scrypt-limits";
 import { signingKeysProblems, signingKeysVars } from "./signing-keys";
@@ -62,6 +63,7 @@ export const envSchema = z
 		TURNSTILE_TIMEOUT_MS: int(100, 30_000, 5000),
 		TURNSTILE_EXPECTED_HOSTNAME: optionalString,
 		...turnstileFields,
+		...eventsFields,
 		TEST_PHONE_NUMBERS: z
 			.preprocess((v) => (typeof v === "string" ? v : ""), z.string())
 			.transform((s, ctx) => {
@@ -153,6 +155,7 @@ export const envSchema = z
 			ctx.addIssue({ code: "custom", path: [`PASSWORD_SCRYPT_${param}`], message });
 		turnstileProblems(v, ctx);
 		signingKeysProblems(v, ctx);
+		eventsProblems(v, ctx);
 		const twilio = [v.TWILIO_ACCOUNT_SID, v.TWILIO_AUTH_TOKEN, v.TWILIO_PHONE_NUMBER ?? v.TWILIO_MESSAGING_SERVICE_SID];
 		if (v.ENVIRONMENT !== "production") {
 			// Half a Twilio (or email) setup is a mistake, not a wish for the console sender.
