@@ -72,6 +72,7 @@ export async function reportStatus(
 		channel: "sms",
 		destination: fields.phone,
 		callingCode,
+		range: callback.phone.range,
 		status: callback.status,
 		errorCode: callback.errorCode,
 		at: callback.at,
@@ -114,6 +115,7 @@ async function recordMessage(
 			challengeId: send.challengeId,
 			destination: fields.email ?? fields.phone,
 			callingCode: fields.callingCode,
+			range: send.phone.range,
 		})
 		.catch((err: unknown) => log("error", "message_tracking_failed", { ...fields, error: errorMessage(err) }));
 }

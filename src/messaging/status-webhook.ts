@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { ApiError } from "../errors/errors";
+import { emit } from "../events/emit";
 import { readPhone } from "../phone/normalize";
 import type { Phone } from "../phone/parse";
 import { createRouter } from "../platform/create-router";
@@ -96,6 +97,8 @@ export function webhookRouter(sink: ReceiptSink) {
 			log("error", "message_tracking_failed", { requestId: c.get("requestId"), error: errorMessage(err) });
 			throw new ApiError("SERVICE_UNAVAILABLE");
 		}
+		if (status === "failed" || status === "undelivered")
+			emit(c, "message.undelivered", { phone: phone.masked, channel: "sms", providerCode: errorCode });
 		return c.body(null, 204);
 	});
 	return router;
