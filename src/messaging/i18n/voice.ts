@@ -24,7 +24,7 @@ export function voiceTwiml(o: VoiceTwimlOptions): string {
 	return [
 		'<?xml version="1.0" encoding="UTF-8"?>',
 		"<Response>",
-		// A second of silence: the callee's phone is still at their ear when the call connects.
+		// A second of silence: the callee is still raising the phone when the call connects.
 		'<Pause length="1"/>',
 		say(intro[o.purpose](o.appName)),
 		say(`${digits}.`),
