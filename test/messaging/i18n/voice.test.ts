@@ -20,9 +20,8 @@ function readTwiml(xml: string): { verbs: string[]; says: Say[] } {
 	const verbs: string[] = [];
 	const says: Say[] = [];
 	token.lastIndex = decl.length;
-	let m: RegExpExecArray | null;
 	let end = decl.length;
-	while ((m = token.exec(xml))) {
+	for (let m = token.exec(xml); m; m = token.exec(xml)) {
 		end = token.lastIndex;
 		const [, closing, name, attrText, selfClosing, text] = m;
 		if (text !== undefined) {
