@@ -1,8 +1,9 @@
 import type { CountryCode } from "libphonenumber-js";
 import { ApiError } from "../errors/errors";
 import { type EnvVars, envSchema } from "./env-schema";
-import type { SigningKeySet } from "./signing-keys";
 import { type EventsConfig, eventsSettings } from "./events-env";
+import { autofillHostOf, type Locale } from "./messages-env";
+import type { SigningKeySet } from "./signing-keys";
 import {
 	type IpLimits,
 	type PrefixGuardPolicy,
@@ -12,8 +13,8 @@ import {
 } from "./sms-protection";
 import { type TurnstileSettings, turnstileSettings } from "./turnstile-env";
 
-export type { SigningAlg, SigningJwk, SigningKeySet } from "./signing-keys";
 export type { EventsConfig } from "./events-env";
+export type { SigningAlg, SigningJwk, SigningKeySet } from "./signing-keys";
 export type { TurnstileConfig, TurnstileMode, TurnstileSettings } from "./turnstile-env";
 export type { IpLimits, PrefixGuardPolicy, RangeGuardPolicy, SmsProtection };
 
@@ -111,6 +112,12 @@ export interface SmsPolicy {
 export interface Config {
 	environment: EnvVars["ENVIRONMENT"];
 	appName: string;
+	/** The language of a message when the request names none we speak. */
+	defaultLocale: Locale;
+	/** Every SMS ends with `@autofillHost #code` (WebOTP); the host of PUBLIC_BASE_URL, null when unset. */
+	autofillHost: string | null;
+	/** Google's SMS Retriever hash, put in every SMS when set. */
+	androidAppHash?: string;
 	otpSecret: string;
 	otp: OtpPolicy;
 	/** Wrong codes per client network per rolling day across every phone (verify-otp and password-reset/verify). */
@@ -198,6 +205,9 @@ export function parseConfig(env: Record<string, unknown>): Config {
 	return {
 		environment: v.ENVIRONMENT,
 		appName: v.APP_NAME,
+		defaultLocale: v.DEFAULT_LOCALE,
+		autofillHost: autofillHostOf(v.PUBLIC_BASE_URL) ?? null,
+		androidAppHash: v.ANDROID_APP_HASH,
 		otpSecret: v.OTP_SECRET ?? DEV_OTP_SECRET,
 		otp: {
 			ttlMs: v.OTP_TTL_SECONDS * 1000,

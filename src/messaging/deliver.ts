@@ -1,9 +1,9 @@
 import type { Config } from "../config/config";
 import type { EmailSender } from "./email-sender";
+import { otpEmail, smsText } from "./i18n";
 import type { SendContext } from "./report";
 import { createEmailSender, createSender } from "./senders";
 import type { SmsSender } from "./sms-sender";
-import { otpEmail, otpMessage } from "./templates";
 
 /** Where Twilio reports a message's delivery, below PUBLIC_BASE_URL. */
 export const STATUS_CALLBACK_PATH = "/api/webhooks/twilio/message-status";
@@ -33,12 +33,22 @@ function sendersFor(config: Config) {
 export async function deliverCode(config: Config, context: SendContext, code: string): Promise<DeliveryOutcome> {
 	const { appName, otp, publicBaseUrl } = config;
 	const { sms, email } = sendersFor(config);
+	const locale = context.locale ?? config.defaultLocale;
 	if (context.email) {
 		if (!email) return { ok: false };
-		const outcome = await email.send(otpEmail(appName, context.email, code, otp.ttlMs));
+		const outcome = await email.send(otpEmail(appName, context.email, code, otp.ttlMs, locale));
 		return outcome.ok ? { ...outcome, status: "sent" } : outcome;
 	}
 	const callback = publicBaseUrl ? publicBaseUrl + STATUS_CALLBACK_PATH : undefined;
-	const outcome = await sms.send(context.phone.e164, otpMessage(appName, code, otp.ttlMs, context.purpose), callback);
+	const text = smsText({
+		appName,
+		code,
+		ttlMs: otp.ttlMs,
+		purpose: context.purpose,
+		locale,
+		host: config.autofillHost ?? undefined,
+		androidHash: config.androidAppHash,
+	});
+	const outcome = await sms.send(context.phone.e164, text, callback);
 	return outcome.ok ? outcome : { ...outcome, invalidNumber: outcome.reason === "invalid_number" };
 }

@@ -1,5 +1,6 @@
 import type { Phone } from "../phone/parse";
 import { errorMessage, log, maskEmail } from "../platform/log";
+import type { Locale } from "./i18n/locale";
 import { messageRepository } from "./message-log";
 
 /** Who sent what, for one code: everything a report about it needs, no secret among it. */
@@ -11,6 +12,8 @@ export interface SendContext {
 	phone: Phone;
 	/** The address an email went to; absent for SMS. */
 	email?: string;
+	/** The language of the message; absent: DEFAULT_LOCALE. */
+	locale?: Locale;
 }
 
 type Event = "sms_sent" | "sms_failed" | "sms_status" | "email_sent" | "email_failed" | "code_verified";
