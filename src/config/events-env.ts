@@ -45,6 +45,8 @@ export const eventsFields = {
 	),
 	/** Standard Webhooks recommends giving receivers 15 to 30 seconds. */
 	EVENTS_WEBHOOK_TIMEOUT_MS: int(1000, 30_000, 15_000),
+	/** The first retry's delay; each later one is three times the one before (events/backoff.ts). */
+	EVENTS_RETRY_FIRST_SECONDS: int(1, 3600, 60),
 };
 
 /** Where events go and how they are signed; absent when EVENTS_WEBHOOK_URL is unset. */
@@ -53,6 +55,7 @@ export interface EventsConfig {
 	/** The HMAC-SHA256 key: the decoded base64 part of the `whsec_` secret. */
 	key: Uint8Array;
 	timeoutMs: number;
+	firstRetrySeconds: number;
 }
 
 interface EventsVars {
@@ -60,6 +63,7 @@ interface EventsVars {
 	EVENTS_WEBHOOK_URL?: string;
 	EVENTS_WEBHOOK_SECRET?: string;
 	EVENTS_WEBHOOK_TIMEOUT_MS: number;
+	EVENTS_RETRY_FIRST_SECONDS: number;
 }
 
 /** The parsed settings, or undefined without a URL: events are off. */
@@ -69,6 +73,7 @@ export function eventsSettings(v: EventsVars): EventsConfig | undefined {
 		url: v.EVENTS_WEBHOOK_URL,
 		key: keyOf(v.EVENTS_WEBHOOK_SECRET ?? DEV_EVENTS_SECRET),
 		timeoutMs: v.EVENTS_WEBHOOK_TIMEOUT_MS,
+		firstRetrySeconds: v.EVENTS_RETRY_FIRST_SECONDS,
 	};
 }
 

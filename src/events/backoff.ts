@@ -1,6 +1,7 @@
 /**
  * When a failed delivery is tried again: exponential in the attempts made
- * (60 s, 3 min, 9 min, 27 min, 81 min, 4 h, then 12 h), each stretched by up to
+ * (from EVENTS_RETRY_FIRST_SECONDS, 60 s by default: 60 s, 3 min, 9 min,
+ * 27 min, 81 min, 4 h, then 12 h), each stretched by up to
  * a fifth at random so that failures caused by load do not return in step.
  * With the queue's max_retries = 8 the last try is about 30 hours after the
  * first (Standard Webhooks recommends a schedule spanning days, with jitter).
@@ -15,10 +16,16 @@ export const MAX_RETRY_SECONDS = 43_200;
  * @param attempts `message.attempts`: 1 on the first delivery.
  * @param retryAfterSeconds The receiver's `Retry-After`, honoured up to the maximum.
  * @param random A number in [0, 1); tests pin it.
+ * @param firstSeconds The delay after the first attempt, before jitter.
  */
-export function retryDelaySeconds(attempts: number, retryAfterSeconds = 0, random: () => number = Math.random): number {
+export function retryDelaySeconds(
+	attempts: number,
+	retryAfterSeconds = 0,
+	random: () => number = Math.random,
+	firstSeconds = FIRST_RETRY_SECONDS,
+): number {
 	const exponent = Math.max(0, Math.min(attempts, 20) - 1);
-	const base = Math.min(MAX_RETRY_SECONDS, FIRST_RETRY_SECONDS * BACKOFF_FACTOR ** exponent);
+	const base = Math.min(MAX_RETRY_SECONDS, firstSeconds * BACKOFF_FACTOR ** exponent);
 	const jittered = Math.floor(base * (1 + random() / 5));
 	return Math.min(MAX_RETRY_SECONDS, Math.max(jittered, Math.ceil(retryAfterSeconds)));
 }

@@ -48,7 +48,12 @@ export async function consumeEvents(
 				log("error", "event_refused", { ...fields, status: attempt.status });
 				return message.ack();
 			}
-			const delaySeconds = retryDelaySeconds(message.attempts, retryAfterSeconds(attempt.retryAfter, now), random);
+			const delaySeconds = retryDelaySeconds(
+				message.attempts,
+				retryAfterSeconds(attempt.retryAfter, now),
+				random,
+				config.firstRetrySeconds,
+			);
 			log("warn", "event_retry", { ...fields, status: attempt.status, error: attempt.error, delaySeconds });
 			message.retry({ delaySeconds });
 		}),

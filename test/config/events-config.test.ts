@@ -17,7 +17,7 @@ describe("event webhook settings", () => {
 
 	it("production: an https URL and a whsec_ secret; the key is the decoded base64", () => {
 		const config = parseConfig(production({ EVENTS_WEBHOOK_URL: URL, EVENTS_WEBHOOK_SECRET: SECRET }));
-		expect(config.events).toEqual({ url: URL, key: bytes(SECRET), timeoutMs: 15_000 });
+		expect(config.events).toEqual({ url: URL, key: bytes(SECRET), timeoutMs: 15_000, firstRetrySeconds: 60 });
 		expect(config.events?.key).toHaveLength(24);
 	});
 
@@ -47,6 +47,7 @@ describe("event webhook settings", () => {
 			url: "http://127.0.0.1:8788/hook",
 			key: bytes(DEV_EVENTS_SECRET),
 			timeoutMs: 15_000,
+			firstRetrySeconds: 60,
 		});
 		expect(new TextDecoder().decode(config.events?.key)).toBe("dev-only-events-secret-not-for-production");
 	});
@@ -57,6 +58,12 @@ describe("event webhook settings", () => {
 		expect(configErrorMessage(development({ EVENTS_WEBHOOK_TIMEOUT_MS: "999" }))).toContain(
 			"EVENTS_WEBHOOK_TIMEOUT_MS must be at least 1000",
 		);
+		expect(configErrorMessage(development({ EVENTS_RETRY_FIRST_SECONDS: "0" }))).toContain(
+			"EVENTS_RETRY_FIRST_SECONDS must be at least 1",
+		);
+		expect(
+			parseConfig(development({ EVENTS_WEBHOOK_URL: URL, EVENTS_RETRY_FIRST_SECONDS: "5" })).events?.firstRetrySeconds,
+		).toBe(5);
 		expect(configErrorMessage(development({ EVENTS_WEBHOOK_URL: "ftp://x.example" }))).toContain(
 			"EVENTS_WEBHOOK_URL must be an http or https URL",
 		);

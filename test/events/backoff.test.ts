@@ -22,6 +22,12 @@ describe("the retry backoff", () => {
 		expect(retryDelaySeconds(1, 10 ** 6, noJitter)).toBe(MAX_RETRY_SECONDS);
 	});
 
+	it("starts from the configured first delay", () => {
+		const delays = [1, 2, 3].map((attempts) => retryDelaySeconds(attempts, 0, noJitter, 3));
+		expect(delays).toEqual([3, 9, 27]);
+		expect(retryDelaySeconds(30, 0, noJitter, 3)).toBe(MAX_RETRY_SECONDS);
+	});
+
 	it("reads Retry-After as seconds or as an HTTP date", () => {
 		const now = Date.parse("2026-12-01T10:00:00Z");
 		expect(retryAfterSeconds("120", now)).toBe(120);
