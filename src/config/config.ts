@@ -1,5 +1,6 @@
 import type { CountryCode } from "libphonenumber-js";
 import { ApiError } from "../errors/errors";
+import { type ChannelPolicy, channelPolicyOf, type TwilioChannels, twilioChannelsOf } from "./channels-env";
 import { type EnvVars, envSchema } from "./env-schema";
 import {
 	type IpLimits,
@@ -10,6 +11,7 @@ import {
 } from "./sms-protection";
 import { type TurnstileSettings, turnstileSettings } from "./turnstile-env";
 
+export type { Channel, ChannelPolicy, PhoneChannel, TwilioChannels } from "./channels-env";
 export type { TurnstileConfig, TurnstileMode, TurnstileSettings } from "./turnstile-env";
 export type { IpLimits, PrefixGuardPolicy, RangeGuardPolicy, SmsProtection };
 
@@ -24,6 +26,8 @@ export interface TwilioConfig {
 	from?: string;
 	messagingServiceSid?: string;
 	timeoutMs: number;
+	/** WhatsApp's sender and templates, voice's caller id. */
+	channels: TwilioChannels;
 }
 
 export interface ResendConfig {
@@ -115,6 +119,8 @@ export interface Config {
 	/** `console` only outside production, when Twilio is not configured. */
 	sms: { kind: "twilio"; twilio: TwilioConfig } | { kind: "console" };
 	email: EmailConfig;
+	/** Which channels a code may take, their order, and the automatic fallback. */
+	channels: ChannelPolicy;
 	/**
 	 * Where Twilio can reach this Worker: sends ask for status callbacks at
 	 * `{publicBaseUrl}/api/webhooks/twilio/message-status`. Unset: no callbacks.
@@ -215,6 +221,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
 						from: v.TWILIO_PHONE_NUMBER,
 						messagingServiceSid: v.TWILIO_MESSAGING_SERVICE_SID,
 						timeoutMs: v.TWILIO_TIMEOUT_MS,
+						channels: twilioChannelsOf(v),
 					},
 				}
 			: { kind: "console" },
@@ -235,6 +242,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
 								}
 							: { kind: "console" },
 				},
+		channels: channelPolicyOf(v, v.EMAIL_FALLBACK_ENABLED),
 		publicBaseUrl: v.PUBLIC_BASE_URL,
 		adminToken: v.ADMIN_API_TOKEN,
 		messageRetentionMs: v.MESSAGE_RETENTION_DAYS * 86_400_000,

@@ -1,6 +1,7 @@
 import { isSupportedCountry } from "libphonenumber-js";
 import { z } from "zod";
 import { normalizePhone } from "../phone/normalize";
+import { channelProblems, channelVars } from "./channels-env";
 import { countryList, int, optionalString } from "./schema-parts";
 import { scryptLimitProblems } from "./scrypt-limits";
 import { smsProtectionVars } from "./sms-protection";
@@ -54,6 +55,7 @@ export const envSchema = z
 			)
 			.refine((c) => c === undefined || isSupportedCountry(c), "is not a country libphonenumber-js knows"),
 		...smsProtectionVars,
+		...channelVars,
 		SMS_ALLOWED_COUNTRIES: countryList,
 		SMS_BLOCKED_COUNTRIES: countryList,
 		TURNSTILE_SECRET_KEY: optionalString,
@@ -152,6 +154,7 @@ export const envSchema = z
 			ctx.addIssue({ code: "custom", path: [`PASSWORD_SCRYPT_${param}`], message });
 		turnstileProblems(v, ctx);
 		const twilio = [v.TWILIO_ACCOUNT_SID, v.TWILIO_AUTH_TOKEN, v.TWILIO_PHONE_NUMBER ?? v.TWILIO_MESSAGING_SERVICE_SID];
+		channelProblems(v, v.ENVIRONMENT === "production", twilio.every(Boolean), ctx);
 		if (v.ENVIRONMENT !== "production") {
 			// Half a Twilio (or email) setup is a mistake, not a wish for the console sender.
 			if (twilio.some(Boolean) && !twilio.every(Boolean))

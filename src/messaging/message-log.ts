@@ -1,3 +1,4 @@
+import type { Channel } from "../config/config";
 import { and, eq, gte, isNotNull, isNull, lt, lte, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import { messageEvents, messages } from "../db/schema";
@@ -6,7 +7,7 @@ import { FAILED_STATUSES, statusRank } from "./status";
 /** One thing heard about a message: its send (with everything known about it) or a status callback. */
 export interface MessageReport {
 	id: string;
-	channel: "sms" | "email";
+	channel: Channel;
 	purpose?: "register" | "reset";
 	challengeId?: string;
 	destination: string;
@@ -19,7 +20,7 @@ export interface MessageReport {
 /** Counts for one window, over SMS or over email. */
 export interface ChannelCounts {
 	callingCode: string;
-	channel: "sms" | "email";
+	channel: Channel;
 	sends: number;
 	delivered: number;
 	failed: number;
