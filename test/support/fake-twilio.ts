@@ -5,7 +5,7 @@
  *
  * Like Twilio's test credentials, magic `To` numbers choose a failure:
  * see {@link MAGIC_NUMBERS}. `POST /_fake/failures {to,status,code,count}`
- * makes the next sends to one number fail. Every accepted message lands in an inbox that
+ * makes the next sends to one number (`whatsapp:+1…` for WhatsApp) fail. Every accepted message lands in an inbox that
  * tests read over HTTP: `GET /_fake/messages?to=+1...`.
  *
  * With `callbacks` set, it also reports delivery as Twilio does: for a
@@ -137,6 +137,8 @@ export function createFakeTwilio(options: FakeTwilioOptions = {}) {
 			return twilioError(400, 20001, "Content-Type must be application/x-www-form-urlencoded");
 		}
 		const form = new URLSearchParams(await request.text());
+		const failure = armed.get(form.get("To") ?? "")?.shift();
+		if (failure) return twilioError(failure.status, failure.code, "Armed failure");
 		if (match[2] === "Calls") return call(form);
 		if (form.get("To")?.startsWith("whatsapp:")) return whatsapp(form);
 		const to = form.get("To");
@@ -146,9 +148,6 @@ export function createFakeTwilio(options: FakeTwilioOptions = {}) {
 		if (!to) return twilioError(400, 21604, "A 'To' phone number is required.");
 		if (!body) return twilioError(400, 21602, "Message body is required.");
 		if (!from && !messagingServiceSid) return twilioError(400, 21603, "The 'From' phone number is required.");
-
-		const failure = armed.get(to)?.shift();
-		if (failure) return twilioError(failure.status, failure.code, "Armed failure");
 
 		switch (to) {
 			case MAGIC_NUMBERS.invalid:

@@ -45,7 +45,7 @@ export const verifyOtp = (phone: string, otp: string, id?: IdChoice, headers: Re
 	post("/api/customers/verify-otp", withId(phone, { phone, otp }, id), headers);
 export const resendOtp = async (
 	phone: string,
-	channel?: "sms" | "email",
+	channel?: string,
 	id?: IdChoice,
 	headers: Record<string, string> = {},
 ) =>
@@ -119,7 +119,7 @@ export function clientOn(ip: string, vars: Record<string, string> = {}, cf?: Rec
 		idFor: (phone: string) => ids.get(phone),
 		send: async (phone: string, details: Record<string, unknown> = {}, id?: IdChoice) =>
 			keep(phone, await request("POST", "/api/customers/send-otp", withOwnId(phone, registration(phone, details), id))),
-		resend: (phone: string, id?: IdChoice, channel?: "sms" | "email") =>
+		resend: (phone: string, id?: IdChoice, channel?: string) =>
 			request("POST", "/api/customers/resend-otp", withOwnId(phone, channel ? { phone, channel } : { phone }, id)),
 		verify: (phone: string, otp: string, id?: IdChoice) =>
 			request("POST", "/api/customers/verify-otp", withOwnId(phone, { phone, otp }, id)),
