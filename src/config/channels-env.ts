@@ -39,10 +39,7 @@ export const channelVars = {
 		blankIsUnset,
 		list(PHONE_CHANNELS, "must be a comma-separated list of sms, whatsapp, call").default(["sms", "whatsapp", "call"]),
 	),
-	OTP_AUTO_FALLBACK: z.preprocess(
-		blankIsUnset,
-		z.enum(["on", "off"], { error: "must be on or off" }).default("off"),
-	),
+	OTP_AUTO_FALLBACK: z.preprocess(blankIsUnset, z.enum(["on", "off"], { error: "must be on or off" }).default("off")),
 	OTP_FALLBACK_AFTER_SECONDS: int(5, 3600, 30),
 	TWILIO_WHATSAPP_FROM: z.preprocess(
 		blankIsUnset,
@@ -61,7 +58,11 @@ export const channelVars = {
 			.transform((s, ctx) => {
 				if (s === undefined) return undefined;
 				const sids = new Map<string, string>();
-				for (const [index, entry] of s.split(",").map((e) => e.trim()).filter(Boolean).entries()) {
+				for (const [index, entry] of s
+					.split(",")
+					.map((e) => e.trim())
+					.filter(Boolean)
+					.entries()) {
 					const m = /^(?:([A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*):)?(\S+)$/.exec(entry);
 					if (!m || !CONTENT_SID.test(m[2] as string)) {
 						ctx.addIssue({ code: "custom", message: `entry ${index + 1} is not HX… or locale:HX…` });

@@ -65,7 +65,13 @@ export function callStatusRouter(sink: ReceiptSink) {
 		logPhone(c, phone);
 		const { CallSid: messageId, CallStatus: callStatus, ErrorCode } = parsed.data;
 		const status = AS_MESSAGE_STATUS[callStatus] as string;
-		await hear(c, sink, { channel: "call", messageId, phone, status, errorCode: ErrorCode ? Number(ErrorCode) : undefined });
+		await hear(c, sink, {
+			channel: "call",
+			messageId,
+			phone,
+			status,
+			errorCode: ErrorCode ? Number(ErrorCode) : undefined,
+		});
 		return c.body(null, 204);
 	});
 	return router;

@@ -9,7 +9,11 @@ import { otpEmail, otpMessage } from "./templates";
 
 export type Locale = string;
 
-export function pickLocale(bodyLocale: string | undefined, acceptLanguage: string | undefined, fallback: Locale): Locale {
+export function pickLocale(
+	bodyLocale: string | undefined,
+	acceptLanguage: string | undefined,
+	fallback: Locale,
+): Locale {
 	const first = bodyLocale ?? acceptLanguage?.split(",")[0]?.split(";")[0]?.trim();
 	return first && /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(first) ? first.toLowerCase() : fallback;
 }
@@ -28,7 +32,12 @@ export function smsText(o: {
 	return otpMessage(o.appName, o.code, o.ttlMs, o.purpose);
 }
 
-export function voiceTwiml(o: { appName: string; code: string; locale: Locale; purpose: "register" | "reset" }): string {
+export function voiceTwiml(o: {
+	appName: string;
+	code: string;
+	locale: Locale;
+	purpose: "register" | "reset";
+}): string {
 	const digits = o.code.split("").join(", ");
 	const name = o.appName.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 	const say = `Your ${name} code is ${digits}.`;

@@ -43,7 +43,11 @@ export async function deliverCode(config: Config, context: SendContext, code: st
 			return senders.whatsapp.send(to, { contentSid, code }, callback(STATUS_CALLBACK_PATH));
 		}
 		case "call":
-			return senders.voice.call(to, voiceTwiml({ appName, code, locale, purpose }), callback(CALL_STATUS_CALLBACK_PATH));
+			return senders.voice.call(
+				to,
+				voiceTwiml({ appName, code, locale, purpose }),
+				callback(CALL_STATUS_CALLBACK_PATH),
+			);
 		default: {
 			const host = publicBaseUrl ? new URL(publicBaseUrl).host : undefined;
 			const body = smsText({ appName, code, ttlMs: otp.ttlMs, purpose, locale, host });
@@ -60,6 +64,10 @@ export function contentSidFor(channels: TwilioChannels | undefined, locale: Loca
 	const sids = channels?.whatsappContentSids;
 	const tag = locale.toLowerCase();
 	return (
-		sids?.get(tag) ?? sids?.get(tag.split("-")[0] as string) ?? sids?.get("en") ?? sids?.get("") ?? "HX-console-template"
+		sids?.get(tag) ??
+		sids?.get(tag.split("-")[0] as string) ??
+		sids?.get("en") ??
+		sids?.get("") ??
+		"HX-console-template"
 	);
 }

@@ -1,6 +1,6 @@
-import type { Channel } from "../config/config";
 import { and, eq, gte, isNotNull, isNull, lt, lte, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
+import type { Channel } from "../config/config";
 import { messageEvents, messages } from "../db/schema";
 import { FAILED_STATUSES, statusRank } from "./status";
 

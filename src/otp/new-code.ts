@@ -34,7 +34,13 @@ export function newCode<P extends Purpose>(r: CodeRequest<P>, rules: PhonePolicy
 	const locale = caller.locale ?? before.locale;
 	const fellBack = r.fellBack === true || before.fellBack;
 	const fallbackAt = r.fellBack ? 0 : armedAt(purpose, channel, before, now, rules.fallback);
-	const next = issue(before, subject, mac, generation, now, otp, { challengeId, channel, locale, fallbackAt, fellBack });
+	const next = issue(before, subject, mac, generation, now, otp, {
+		challengeId,
+		channel,
+		locale,
+		fallbackAt,
+		fellBack,
+	});
 	const delivers = code !== null && !testCode;
 	const issued: Issued = {
 		ok: true,

@@ -1,20 +1,20 @@
 import { DurableObject } from "cloudflare:workers";
+import { nextChannel } from "../abuse/channel-policy";
 import { getConfig } from "../config/config";
 import { type Failure, failure } from "../errors/errors";
 import { statusRank } from "../messaging/status";
+import { parsePhone } from "../phone/parse";
 import { consume, verifyRefusal, wrongGuess } from "./attempts";
-import { guessShareRefusal, type Mark, mark, sendShareRefusal } from "./caps";
+import { guessShareRefusal, mark, sendShareRefusal } from "./caps";
 import { macCode, macsEqual, newRegistrationId } from "./code";
 import type { Caller, Checked, Issued, PendingStatus, PhonePolicy } from "./contract";
-import { nextChannel } from "../abuse/channel-policy";
-import { parsePhone } from "../phone/parse";
 import { cooldownRefusal } from "./cooldown";
 import { afterReceipt, fallbacksDue, triedChannels } from "./fallback";
 import { deliverFallback, type FallbackSend } from "./fallback-send";
 import { InFlight } from "./in-flight";
+import { type CodeRequest, newCode } from "./new-code";
 import { PhoneStore } from "./phone-store";
 import { isFailure, pendingStatus, resolve, startRefusal } from "./registrations";
-import { type CodeRequest, newCode } from "./new-code";
 import { delivered, resendRefusal, undone } from "./sends";
 import {
 	type ChallengeState,
@@ -120,7 +120,15 @@ export class PhoneChallenge extends DurableObject<Env> {
 			cooldownRefusal(before, now, otp) ?? sendShareRefusal(this.#store.ledger("reset"), caller.network, now, otp);
 		if (refusal) return refusal;
 		const subject = { customerId, phone };
-		return this.#issue({ purpose: "reset", before, subject, now, caller, channel: "sms", challengeId: crypto.randomUUID() });
+		return this.#issue({
+			purpose: "reset",
+			before,
+			subject,
+			now,
+			caller,
+			channel: "sms",
+			challengeId: crypto.randomUUID(),
+		});
 	}
 
 	/** The provider accepted the send of `generation`: records its id and first status; returns the status held. */
@@ -249,7 +257,16 @@ export class PhoneChallenge extends DurableObject<Env> {
 		const caller = { network: s.network };
 		const challengeId = s.challengeId ?? crypto.randomUUID();
 		const subject = s.subject as Registration;
-		const issued = this.#issue({ purpose: "register", before: s, subject, now, caller, channel: next, challengeId, fellBack: true });
+		const issued = this.#issue({
+			purpose: "register",
+			before: s,
+			subject,
+			now,
+			caller,
+			channel: next,
+			challengeId,
+			fellBack: true,
+		});
 		return { issued, phone, caller };
 	}
 

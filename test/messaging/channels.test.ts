@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { FAKE_FROM } from "../support/fake-twilio";
 import {
 	ALL_CHANNELS,
 	CONTENT_EN,
@@ -10,6 +9,7 @@ import {
 	WHATSAPP_FROM,
 	whatsappTo,
 } from "../support/channels";
+import { FAKE_FROM } from "../support/fake-twilio";
 import { counterTotal, setClock, storedChallenge } from "../support/objects";
 import { failNextSms, smsTo } from "../support/outbox";
 import { nanpNumbers } from "../support/ranges";
@@ -66,7 +66,11 @@ describe("send-otp by WhatsApp", () => {
 		expect(await res.json()).toMatchObject({ code: "CHANNEL_UNREACHABLE", field: "phone" });
 		expect(await storedChallenge(phone)).toMatchObject({ generation: before?.generation, code_mac: before?.code_mac });
 		const status = (await (await client.status(phone)).json()) as Record<string, unknown>;
-		expect(status).toMatchObject({ channel: "sms", deliveries: { sms: "queued", whatsapp: "failed" }, nextChannel: "call" });
+		expect(status).toMatchObject({
+			channel: "sms",
+			deliveries: { sms: "queued", whatsapp: "failed" },
+			nextChannel: "call",
+		});
 	});
 
 	it("is refused where the SMS country policy refuses (Cuba is blocked): 403 COUNTRY_NOT_ALLOWED", async () => {
@@ -112,14 +116,17 @@ describe("send-otp by voice call", () => {
 });
 
 describe("channels not enabled", () => {
-	it.each(["whatsapp", "call"])("%s with the default OTP_CHANNELS: 403 CHANNEL_UNAVAILABLE, nothing sent or held", async (channel) => {
-		const phone = phoneIn(AREA);
-		const res = await smsOnly.send(phone, { channel });
-		expect(res.status).toBe(403);
-		expect(await res.json()).toMatchObject({ success: false, code: "CHANNEL_UNAVAILABLE" });
-		expect([...(await whatsappTo(phone)), ...(await callsTo(phone)), ...(await smsTo(phone))]).toEqual([]);
-		expect(await storedChallenge(phone)).toBeNull();
-	});
+	it.each(["whatsapp", "call"])(
+		"%s with the default OTP_CHANNELS: 403 CHANNEL_UNAVAILABLE, nothing sent or held",
+		async (channel) => {
+			const phone = phoneIn(AREA);
+			const res = await smsOnly.send(phone, { channel });
+			expect(res.status).toBe(403);
+			expect(await res.json()).toMatchObject({ success: false, code: "CHANNEL_UNAVAILABLE" });
+			expect([...(await whatsappTo(phone)), ...(await callsTo(phone)), ...(await smsTo(phone))]).toEqual([]);
+			expect(await storedChallenge(phone)).toBeNull();
+		},
+	);
 
 	it("resend-otp by a channel not enabled: 403 CHANNEL_UNAVAILABLE; the code held stays", async () => {
 		const phone = phoneIn(AREA);

@@ -53,7 +53,8 @@ export function whatsappVerdict(form: URLSearchParams, fail: TwilioError, absent
 		return { refused: fail(400, 63007, "Twilio could not find a Channel with the specified From address") };
 	const contentSid = form.get("ContentSid");
 	const body = form.get("Body");
-	if (!contentSid && !body) return { refused: fail(400, 21619, "A text message body or media urls must be specified.") };
+	if (!contentSid && !body)
+		return { refused: fail(400, 21619, "A text message body or media urls must be specified.") };
 	if (contentSid && !/^HX[0-9a-fA-F]{32}$/.test(contentSid))
 		return { refused: fail(400, 21655, "The ContentSid is Invalid.") };
 	const variables = form.get("ContentVariables");
@@ -78,7 +79,8 @@ export function placeCall(form: URLSearchParams, accountSid: string, fail: Twili
 	const to = form.get("To") ?? "";
 	const from = form.get("From") ?? "";
 	const twiml = form.get("Twiml");
-	if (!/^\+[1-9]\d{7,14}$/.test(to)) return { refused: fail(400, 13224, "The phone number you are attempting to call, is not valid.") };
+	if (!/^\+[1-9]\d{7,14}$/.test(to))
+		return { refused: fail(400, 13224, "The phone number you are attempting to call, is not valid.") };
 	if (!from) return { refused: fail(400, 21213, "No 'From' number is specified") };
 	if (!twiml?.includes("<Response")) return { refused: fail(400, 21205, "Url parameter is required.") };
 	const call: FakeCall = { sid: `CA${randomHex(32)}`, to, from, twiml, dateCreated: new Date().toUTCString() };

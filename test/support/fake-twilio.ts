@@ -23,13 +23,13 @@
  */
 
 import {
-	type FakeCall,
-	type FakeMessage,
-	NOT_ON_WHATSAPP,
-	placeCall,
 	callStatusParams,
 	createdMessage,
+	type FakeCall,
+	type FakeMessage,
 	messageStatusParams,
+	NOT_ON_WHATSAPP,
+	placeCall,
 	type Step,
 	sign,
 	whatsappVerdict,
@@ -65,7 +65,6 @@ export const MAGIC_NUMBERS = {
 	/** Accepted, then reported `undelivered` with ErrorCode 30003 (unreachable handset). */
 	unreachable: "+15005550303",
 } as const;
-
 
 export interface FakeTwilioOptions {
 	accountSid?: string;
@@ -180,8 +179,11 @@ export function createFakeTwilio(options: FakeTwilioOptions = {}) {
 			dateCreated: new Date().toUTCString(),
 		};
 		messages.push(message);
-		const outcome = to === MAGIC_NUMBERS.unreachable ? { status: "undelivered", code: "30003" } : { status: "delivered" };
-		later(form.get("StatusCallback"), [{ status: "sent" }, outcome], (step) => messageStatusParams(message, accountSid, step));
+		const outcome =
+			to === MAGIC_NUMBERS.unreachable ? { status: "undelivered", code: "30003" } : { status: "delivered" };
+		later(form.get("StatusCallback"), [{ status: "sent" }, outcome], (step) =>
+			messageStatusParams(message, accountSid, step),
+		);
 		return createdMessage(message, accountSid);
 	}
 

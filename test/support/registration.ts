@@ -43,12 +43,7 @@ export async function sendOtp(phone: string, overrides: Record<string, unknown> 
 }
 export const verifyOtp = (phone: string, otp: string, id?: IdChoice, headers: Record<string, string> = {}) =>
 	post("/api/customers/verify-otp", withId(phone, { phone, otp }, id), headers);
-export const resendOtp = async (
-	phone: string,
-	channel?: string,
-	id?: IdChoice,
-	headers: Record<string, string> = {},
-) =>
+export const resendOtp = async (phone: string, channel?: string, id?: IdChoice, headers: Record<string, string> = {}) =>
 	remember(
 		phone,
 		await post("/api/customers/resend-otp", withId(phone, channel ? { phone, channel } : { phone }, id), headers),

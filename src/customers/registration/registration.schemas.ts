@@ -82,15 +82,12 @@ export const OtpStatusResponse = z
 		delivery,
 		deliveries: z.partialRecord(z.enum(CHANNELS), z.enum(DELIVERIES)).openapi({
 			description:
-				"Every channel tried for this registration and what its latest code became, like `{\"sms\":\"failed\",\"whatsapp\":\"delivered\"}`.",
+				'Every channel tried for this registration and what its latest code became, like `{"sms":"failed","whatsapp":"delivered"}`.',
 		}),
-		nextChannel: z
-			.enum(CHANNELS)
-			.nullable()
-			.openapi({
-				description:
-					"The channel to offer next: the first of OTP_CHANNEL_ORDER that is enabled, allowed for the number's country and not tried yet, then `email` when enabled; null when none is left.",
-			}),
+		nextChannel: z.enum(CHANNELS).nullable().openapi({
+			description:
+				"The channel to offer next: the first of OTP_CHANNEL_ORDER that is enabled, allowed for the number's country and not tried yet, then `email` when enabled; null when none is left.",
+		}),
 		expiresIn: z.number().int().openapi({ description: "Seconds until the code expires" }),
 		attemptsRemaining: z.number().int(),
 		resendIn: z.number().int().openapi({ description: "Seconds until resend-otp will accept a request; 0: now" }),
