@@ -1,14 +1,35 @@
-import type { Config } from "../config/config";
-import type { Phone } from "../phone/parse";
+import { nextChannel } from "../abuse/channel-policy";
+import type { Channel, Config } from "../config/config";
+import { type Phone, parsePhone } from "../phone/parse";
 import { errorMessage, log } from "../platform/log";
+import { type Ledger, sendShareRefusal } from "./caps";
 import type { Caller, Issued } from "./contract";
+import { triedChannels } from "./fallback";
 import { deliverIssued, type SendReporter } from "./send-pipeline";
+import type { ChallengeState, Registration } from "./state";
 
 /** A fallback code the phone's object committed, for the send pipeline. */
 export interface FallbackSend {
 	issued: Issued;
 	phone: Phone;
 	caller: Caller;
+}
+
+/**
+ * The channel `s` falls back to at `now`: the next one for its number (see
+ * nextChannel), if its starter's network may have another code sent (its
+ * shares and the phone's caps count the fallback). Null: the fallback is given up.
+ */
+export function fallbackChoice(
+	s: ChallengeState<Registration>,
+	ledger: Ledger,
+	config: Config,
+	now: number,
+): { channel: Channel; phone: Phone } | null {
+	const phone = parsePhone(s.subject?.phone ?? "");
+	const channel = phone && nextChannel(triedChannels(s), phone, config);
+	if (!phone || !channel || sendShareRefusal(ledger, s.network, now, config.otp)) return null;
+	return { channel, phone };
 }
 
 /**

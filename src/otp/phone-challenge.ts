@@ -1,16 +1,14 @@
 import { DurableObject } from "cloudflare:workers";
-import { nextChannel } from "../abuse/channel-policy";
 import { getConfig } from "../config/config";
 import { type Failure, failure } from "../errors/errors";
 import { statusRank } from "../messaging/status";
-import { parsePhone } from "../phone/parse";
-import { consume, verifyRefusal, wrongGuess } from "./attempts";
-import { guessShareRefusal, mark, sendShareRefusal } from "./caps";
-import { macCode, macsEqual, newRegistrationId } from "./code";
+import { sendShareRefusal } from "./caps";
+import { checkCode } from "./check-code";
+import { newRegistrationId } from "./code";
 import type { Caller, Checked, Issued, PendingStatus, PhonePolicy } from "./contract";
 import { cooldownRefusal } from "./cooldown";
-import { afterReceipt, fallbacksDue, triedChannels } from "./fallback";
-import { deliverFallback, type FallbackSend } from "./fallback-send";
+import { afterReceipt, fallbacksDue } from "./fallback";
+import { deliverFallback, type FallbackSend, fallbackChoice } from "./fallback-send";
 import { InFlight } from "./in-flight";
 import { type CodeRequest, newCode } from "./new-code";
 import { PhoneStore } from "./phone-store";
@@ -193,13 +191,22 @@ export class PhoneChallenge extends DurableObject<Env> {
 		const now = this.clock();
 		const target = resolve(this.#store.registrations, registrationId, now);
 		if (isFailure(target)) return target;
-		return this.#checkCode("register", target, code, caller.network, now);
+		return checkCode(this.#store, this.#inFlight, this.#rules, "register", target, code, caller.network, now);
 	}
 
 	/** Checks a password-reset code; the right one hands out the customer whose password may now be set. */
 	async verifyReset(code: string, caller: Caller): Promise<Checked<ResetRequest>> {
 		const now = this.clock();
-		const checked = this.#checkCode("reset", this.#store.reset(now, caller.network), code, caller.network, now);
+		const checked = checkCode(
+			this.#store,
+			this.#inFlight,
+			this.#rules,
+			"reset",
+			this.#store.reset(now, caller.network),
+			code,
+			caller.network,
+			now,
+		);
 		if (!checked.ok) return checked.code === "OTP_NOT_FOUND" ? NO_RESET : checked;
 		// Unreachable: a decoy's MAC matches no code.
 		if (checked.subject.customerId === null) return failure("OTP_INVALID");
@@ -246,28 +253,17 @@ export class PhoneChallenge extends DurableObject<Env> {
 	 * left or a cap reached, gives the fallback up. Either way, once.
 	 */
 	#fallback(s: ChallengeState<Registration>, now: number): FallbackSend | null {
-		const config = getConfig(this.env);
-		const phone = parsePhone(s.subject?.phone ?? "");
-		const next = phone && nextChannel(triedChannels(s), phone, config);
-		const refusal = sendShareRefusal(this.#store.ledger("register"), s.network, now, config.otp);
-		if (!phone || !next || refusal) {
+		const choice = fallbackChoice(s, this.#store.ledger("register"), getConfig(this.env), now);
+		if (!choice) {
 			this.#store.commit("register", { ...s, fallbackAt: 0, fellBack: true });
 			return null;
 		}
+		const { channel, phone } = choice;
 		const caller = { network: s.network };
 		const challengeId = s.challengeId ?? crypto.randomUUID();
 		const subject = s.subject as Registration;
-		const issued = this.#issue({
-			purpose: "register",
-			before: s,
-			subject,
-			now,
-			caller,
-			channel: next,
-			challengeId,
-			fellBack: true,
-		});
-		return { issued, phone, caller };
+		const request = { purpose: "register", before: s, subject, now, caller, channel, challengeId, fellBack: true };
+		return { issued: this.#issue(request as CodeRequest<"register">), phone, caller };
 	}
 
 	#startRefusal(registrationId: string | undefined, network: string, now: number): Failure | null {
@@ -277,39 +273,6 @@ export class PhoneChallenge extends DurableObject<Env> {
 			(editing ? cooldownRefusal(editing, now, otp) : startRefusal(this.#store.registrations, network, now, otp)) ??
 			sendShareRefusal(this.#store.ledger("register"), network, now, otp)
 		);
-	}
-
-	/**
-	 * Checks `code` against `s` (already at `now`) and commits the outcome: a
-	 * counted wrong guess, or consumption. Consuming is the race gate: every
-	 * later check of this code sees `consumed`, so exactly one caller gets the subject.
-	 */
-	#checkCode<P extends Purpose>(
-		purpose: P,
-		s: ChallengeState<Subjects[P]>,
-		code: string,
-		network: string,
-		now: number,
-	): Checked<Subjects[P]> {
-		const { otp, otpSecret } = this.#rules;
-		const refusal =
-			(s.status === "pending" ? guessShareRefusal(this.#store.ledger(purpose), network, now, otp) : null) ??
-			verifyRefusal(s);
-		if (refusal) {
-			if (s.id && s !== this.#store.get(purpose, s.id)) this.#store.commit(purpose, s);
-			return refusal;
-		}
-		const subject = s.subject as Subjects[P];
-		const mac = macCode(otpSecret, purpose, subject.phone, s.id, s.generation, code);
-		if (!macsEqual(mac, s.codeMac as Uint8Array)) {
-			const wrong = wrongGuess(s, otp);
-			this.#store.commit(purpose, wrong.state, mark(this.#store.ledger(purpose), now, network, "fail"));
-			return { ...wrong.failure, counted: true };
-		}
-		this.#store.commit(purpose, consume(s));
-		this.#inFlight.hold(purpose, s.id, s.generation, { before: s });
-		const { id, generation, challengeId, channel } = s;
-		return { ok: true, subject, id, generation, challengeId, channel, at: now };
 	}
 
 	/** The slice of the configuration this object reads, parsed once per object. */
