@@ -2,6 +2,7 @@ import type { CountryCode } from "libphonenumber-js";
 import { ApiError } from "../errors/errors";
 import { type ChannelPolicy, channelPolicyOf, type TwilioChannels, twilioChannelsOf } from "./channels-env";
 import { type EnvVars, envSchema } from "./env-schema";
+import { autofillHostOf, type Locale } from "./messages-env";
 import {
 	type IpLimits,
 	type PrefixGuardPolicy,
@@ -12,6 +13,7 @@ import {
 import { type TurnstileSettings, turnstileSettings } from "./turnstile-env";
 
 export type { Channel, ChannelPolicy, PhoneChannel, TwilioChannels } from "./channels-env";
+export type { Locale } from "./messages-env";
 export type { TurnstileConfig, TurnstileMode, TurnstileSettings } from "./turnstile-env";
 export type { IpLimits, PrefixGuardPolicy, RangeGuardPolicy, SmsProtection };
 
@@ -107,6 +109,12 @@ export interface SmsPolicy {
 export interface Config {
 	environment: EnvVars["ENVIRONMENT"];
 	appName: string;
+	/** The language of a message when the request names none we speak. */
+	defaultLocale: Locale;
+	/** Every SMS ends with `@autofillHost #code` (WebOTP); the host of PUBLIC_BASE_URL, null when unset. */
+	autofillHost: string | null;
+	/** Google's SMS Retriever hash, put in every SMS when set. */
+	androidAppHash?: string;
 	otpSecret: string;
 	otp: OtpPolicy;
 	/** Wrong codes per client network per rolling day across every phone (verify-otp and password-reset/verify). */
@@ -194,6 +202,9 @@ export function parseConfig(env: Record<string, unknown>): Config {
 	return {
 		environment: v.ENVIRONMENT,
 		appName: v.APP_NAME,
+		defaultLocale: v.DEFAULT_LOCALE,
+		autofillHost: autofillHostOf(v.PUBLIC_BASE_URL) ?? null,
+		androidAppHash: v.ANDROID_APP_HASH,
 		otpSecret: v.OTP_SECRET ?? DEV_OTP_SECRET,
 		otp: {
 			ttlMs: v.OTP_TTL_SECONDS * 1000,

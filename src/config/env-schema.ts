@@ -2,6 +2,7 @@ import { isSupportedCountry } from "libphonenumber-js";
 import { z } from "zod";
 import { normalizePhone } from "../phone/normalize";
 import { channelProblems, channelVars } from "./channels-env";
+import { messagesProblems, messagesVars } from "./messages-env";
 import { countryList, int, optionalString } from "./schema-parts";
 import { scryptLimitProblems } from "./scrypt-limits";
 import { smsProtectionVars } from "./sms-protection";
@@ -24,7 +25,7 @@ export const envSchema = z
 				error: "must be production, development or test",
 			})
 			.default("production"),
-		APP_NAME: z.string().trim().min(1).max(40).default("Acme"),
+		...messagesVars,
 		OTP_SECRET: optionalString,
 		OTP_TTL_SECONDS: int(30, 3600, 300),
 		OTP_MAX_ATTEMPTS: int(1, 10, 3),
@@ -153,6 +154,7 @@ export const envSchema = z
 		for (const { param, message } of scryptLimitProblems(scrypt))
 			ctx.addIssue({ code: "custom", path: [`PASSWORD_SCRYPT_${param}`], message });
 		turnstileProblems(v, ctx);
+		messagesProblems(v, ctx);
 		const twilio = [v.TWILIO_ACCOUNT_SID, v.TWILIO_AUTH_TOKEN, v.TWILIO_PHONE_NUMBER ?? v.TWILIO_MESSAGING_SERVICE_SID];
 		channelProblems(v, v.ENVIRONMENT === "production", twilio.every(Boolean), ctx);
 		if (v.ENVIRONMENT !== "production") {

@@ -1,5 +1,5 @@
 import type { Config, TwilioChannels } from "../config/config";
-import { emailText, type Locale, smsText, voiceTwiml } from "./code-texts";
+import { LOCALES, type Locale, otpEmail, smsText, voiceTwiml } from "./i18n";
 import type { SendContext } from "./report";
 import { sendersFor } from "./senders";
 
@@ -28,11 +28,12 @@ export type DeliveryOutcome =
 export async function deliverCode(config: Config, context: SendContext, code: string): Promise<DeliveryOutcome> {
 	const { appName, otp, publicBaseUrl } = config;
 	const senders = sendersFor(config);
-	const locale = context.locale ?? "en";
+	// A language stored by an older release may have left LOCALES since.
+	const locale = context.locale && LOCALES.includes(context.locale) ? context.locale : config.defaultLocale;
 	const { purpose } = context;
 	if (context.email) {
 		if (!senders.email) return { ok: false };
-		const outcome = await senders.email.send(emailText(appName, context.email, code, otp.ttlMs, locale));
+		const outcome = await senders.email.send(otpEmail(appName, context.email, code, otp.ttlMs, locale));
 		return outcome.ok ? { ...outcome, status: "sent" } : outcome;
 	}
 	const to = context.phone.e164;
@@ -49,16 +50,16 @@ export async function deliverCode(config: Config, context: SendContext, code: st
 				callback(CALL_STATUS_CALLBACK_PATH),
 			);
 		default: {
-			const host = publicBaseUrl ? new URL(publicBaseUrl).host : undefined;
-			const body = smsText({ appName, code, ttlMs: otp.ttlMs, purpose, locale, host });
+			const host = config.autofillHost ?? undefined;
+			const body = smsText({ appName, code, ttlMs: otp.ttlMs, purpose, locale, host, androidHash: config.androidAppHash });
 			return senders.sms.send(to, body, callback(STATUS_CALLBACK_PATH));
 		}
 	}
 }
 
 /**
- * The WhatsApp template for `locale`: the exact tag, then its language
- * (`pt` for `pt-BR`), then the default entry (`en`, or a bare sid).
+ * The WhatsApp template for `locale` (a language of LOCALES): its entry,
+ * else the default one (`en`, or a bare sid).
  */
 export function contentSidFor(channels: TwilioChannels | undefined, locale: Locale): string {
 	const sids = channels?.whatsappContentSids;

@@ -1,6 +1,7 @@
 import type { Channel } from "../config/config";
 import type { Phone } from "../phone/parse";
 import { errorMessage, log, maskEmail } from "../platform/log";
+import type { Locale } from "./i18n/locale";
 import { messageRepository } from "./message-log";
 
 /** Who sent what, for one code: everything a report about it needs, no secret among it. */
@@ -10,10 +11,10 @@ export interface SendContext {
 	channel: Channel;
 	challengeId: string;
 	phone: Phone;
-	/** The registration's language (BCP 47); absent: the default. */
-	locale?: string;
 	/** The address an email went to; absent for SMS. */
 	email?: string;
+	/** The language of the message; absent: DEFAULT_LOCALE. */
+	locale?: Locale;
 }
 
 type Event = `${Channel}_sent` | `${Channel}_failed` | `${Channel}_status` | "code_verified";

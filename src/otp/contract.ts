@@ -1,5 +1,5 @@
 import type { Origin } from "../abuse/signals";
-import type { OtpPolicy } from "../config/config";
+import type { Locale, OtpPolicy } from "../config/config";
 import type { Failure } from "../errors/errors";
 import type { Delivery } from "../messaging/status";
 import type { FallbackPolicy } from "./fallback";
@@ -16,7 +16,7 @@ export interface Caller {
 	/** Where the request came from, for the send pipeline's signals; the object never reads it. */
 	origin?: Origin;
 	/** The language a new registration's messages take (send-otp); resends keep the registration's. */
-	locale?: string;
+	locale?: Locale;
 }
 
 /** What a phone's object needs of the configuration, and nothing more. */
@@ -43,7 +43,7 @@ export interface Issued {
 	/** The registration's own address, for the email channel. */
 	email?: string;
 	/** The registration's language, for the message; null: the default. */
-	locale: string | null;
+	locale: Locale | null;
 	/** The object's clock when it issued the code. */
 	at: number;
 }

@@ -1,4 +1,4 @@
-import type { Channel } from "../config/config";
+import type { Channel, Locale } from "../config/config";
 
 /**
  * - `none`: nothing pending (never sent, purged, or a send that failed).
@@ -64,7 +64,7 @@ export interface ChallengeState<S = unknown> {
 	/** The latest provider status per channel tried for this registration (or reset), so the next one can be offered. */
 	deliveries: Partial<Record<Channel, string>>;
 	/** The person's language (BCP 47), chosen at send-otp; resends and the fallback keep it. */
-	locale: string | null;
+	locale: Locale | null;
 	/** When the phone's alarm sends the code by the next channel (OTP_AUTO_FALLBACK); 0: not armed. */
 	fallbackAt: number;
 	/** The automatic fallback happened (or was given up): at most once per registration. */

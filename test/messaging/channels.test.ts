@@ -47,7 +47,7 @@ describe("send-otp by WhatsApp", () => {
 		await past(phone, 0);
 		expect((await client.send(phone, { channel: "whatsapp", locale: "es-MX" })).status).toBe(200);
 		expect((await whatsappTo(phone)).at(-1)?.contentSid).toBe(CONTENT_ES);
-		expect(await storedChallenge(phone)).toMatchObject({ delivery: expect.stringContaining('"locale":"es-mx"') });
+		expect(await storedChallenge(phone)).toMatchObject({ delivery: expect.stringContaining('"locale":"es"') });
 		await past(phone, 31_000);
 		expect((await client.resend(phone, undefined, "whatsapp")).status).toBe(200);
 		const sent = await whatsappTo(phone);

@@ -2,9 +2,9 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { getConfig, parseConfig, type ResendConfig } from "../../src/config/config";
 import type { Email } from "../../src/messaging/email-sender";
+import { otpEmail } from "../../src/messaging/i18n";
 import { resendSender } from "../../src/messaging/resend";
 import { createEmailSender } from "../../src/messaging/senders";
-import { otpEmail } from "../../src/messaging/templates";
 import { configErrorMessage as configError, development } from "../support/config-fixtures";
 import { FAKE_RESEND_KEY, MAGIC_EMAILS } from "../support/fake-resend";
 import { emailsTo, RESEND } from "../support/outbox";
@@ -26,7 +26,7 @@ function uniqueAddress(): string {
 	return `resend-${Date.now()}-${counter}@example.com`;
 }
 
-const emailTo = (to: string): Email => otpEmail("Acme", to, "042917", 300_000);
+const emailTo = (to: string): Email => otpEmail("Acme", to, "042917", 300_000, "en");
 
 afterEach(() => {
 	vi.restoreAllMocks();

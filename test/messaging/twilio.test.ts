@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { TwilioConfig } from "../../src/config/config";
-import { otpMessage } from "../../src/messaging/templates";
+import { smsText } from "../../src/messaging/i18n";
 import { twilioSender } from "../../src/messaging/twilio";
 import { customerCount, post, registration, uniquePhone } from "../support/api";
 import { codeIn, FAKE_ACCOUNT_SID, FAKE_AUTH_TOKEN, FAKE_FROM, MAGIC_NUMBERS } from "../support/fake-twilio";
@@ -76,11 +76,17 @@ describe("the SMS a customer receives", () => {
 		expect(more).toEqual([]);
 		expect(message).toMatchObject({ to: phone, from: FAKE_FROM, messagingServiceSid: null });
 		const code = codeIn(message?.body ?? "");
-		expect(message?.body).toBe(`Your ${env.APP_NAME} verification code is ${code}. It expires in 5 minutes.`);
+		const host = new URL(env.PUBLIC_BASE_URL).hostname;
+		expect(message?.body).toBe(
+			`Your ${env.APP_NAME} verification code is ${code}. It expires in 5 minutes.\n@${host} #${code}`,
+		);
 	});
 });
 
-describe("otpMessage", () => {
+describe("the English SMS text", () => {
+	const otpMessage = (appName: string, code: string, ttlMs: number) =>
+		smsText({ appName, code, ttlMs, purpose: "register", locale: "en" });
+
 	it("names the app, the code and 5 minutes for the default TTL", () => {
 		const text = otpMessage("Acme", "042917", 300_000);
 		expect(text).toContain("Acme");

@@ -112,12 +112,13 @@ export function callStatusParams(call: FakeCall, accountSid: string, status: str
 	});
 }
 
-/** The code a person hears in a call: the digits of the first thing said, in order. */
+/** The code a person hears in a call: the first thing said that holds six digits (spoken one by one). */
 export function codeInTwiml(twiml: string): string {
-	const said = /<Say[^>]*>([\s\S]*?)<\/Say>/.exec(twiml)?.[1] ?? "";
-	const digits = said.replace(/\D/g, "");
-	if (digits.length < 6) throw new Error(`no code in TwiML: ${twiml}`);
-	return digits.slice(-6);
+	for (const [, said = ""] of twiml.matchAll(/<Say[^>]*>([\s\S]*?)<\/Say>/g)) {
+		const digits = said.replace(/\D/g, "");
+		if (digits.length === 6) return digits;
+	}
+	throw new Error(`no code in TwiML: ${twiml}`);
 }
 
 /** The code of a WhatsApp template message: its variable `1`. */

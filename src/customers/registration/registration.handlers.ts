@@ -6,7 +6,7 @@ import { hashPassword } from "../../auth/passwords";
 import { startSession } from "../../auth/start-session";
 import type { Channel } from "../../config/config";
 import { ApiError } from "../../errors/errors";
-import { DEFAULT_LOCALE, pickLocale } from "../../messaging/code-texts";
+import { pickLocale } from "../../messaging/i18n";
 import { callerOf } from "../../otp/caller";
 import { challengeFor } from "../../otp/challenge-for";
 import { deliverIssued } from "../../otp/send-pipeline";
@@ -28,7 +28,7 @@ const SENT: Record<Channel, string> = {
 export const sendOtpHandler: RouteHandler<typeof sendOtp, AppEnv> = async (c) => {
 	const { name, email, phone, password, registrationId, channel, locale } = c.req.valid("json");
 	const config = c.get("config");
-	const caller = { ...callerOf(c), locale: pickLocale(locale, c.req.header("accept-language"), DEFAULT_LOCALE) };
+	const caller = { ...callerOf(c), locale: pickLocale(locale, c.req.header("accept-language"), config.defaultLocale) };
 	logPhone(c, phone);
 	// Cheap refusals first (an indexed read, a read-only object call), so a flood
 	// of refused sends never pays for the password hash (~250 ms of CPU).
