@@ -36,7 +36,7 @@ describe("deliverCode speaks the person's language", () => {
 	});
 
 	it("emails in the context's locale", async () => {
-		const config = parseConfig(env);
+		const config = parseConfig({ ...env });
 		const phone = uniquePhone("303");
 		const address = `i18n-${crypto.randomUUID()}@example.com`;
 		await deliverCode(config, context(phone, { channel: "email", email: address, locale: "ar" }), "161803");
