@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { post, registration } from "../support/api";
 import {
 	ALL_CHANNELS,
 	CONTENT_EN,
@@ -90,9 +91,17 @@ describe("send-otp by voice call", () => {
 		expect(await res.json()).toMatchObject({ channel: "call", delivery: "queued" });
 		const [call] = await callsTo(phone);
 		expect(call).toMatchObject({ to: phone, from: FAKE_FROM, sid: expect.stringMatching(/^CA[0-9a-f]{32}$/) });
-		expect(call?.twiml).toMatch(/<Say language="[a-zA-Z-]+">/);
+		expect(call?.twiml).toMatch(/<Say [^>]*language="en-US"/);
 		expect(await smsTo(phone)).toEqual([]);
 		expect((await client.verify(phone, await lastCallCode(phone))).status).toBe(201);
+	});
+
+	it("speaks the registration's language", async () => {
+		const phone = phoneIn(AREA);
+		expect((await client.send(phone, { channel: "call", locale: "es" })).status).toBe(200);
+		const [call] = await callsTo(phone);
+		expect(call?.twiml).toMatch(/<Say [^>]*language="es-/);
+		expect(call?.twiml).not.toMatch(/language="en/);
 	});
 
 	it("a country outside OTP_CALL_COUNTRIES: 403 CHANNEL_UNAVAILABLE, no call, nothing held; SMS still works there", async () => {
@@ -151,6 +160,16 @@ describe("channels not enabled", () => {
 			expect(res.status).toBe(400);
 			expect(await res.json()).toMatchObject({ code: "VALIDATION_ERROR", field: "locale" });
 		}
+	});
+});
+
+describe("the registration's language", () => {
+	it("comes from Accept-Language without a locale, and the SMS speaks it", async () => {
+		const phone = phoneIn(AREA);
+		const res = await post("/api/customers/send-otp", registration(phone), { "accept-language": "xx, fr-CA;q=0.8" });
+		expect(res.status).toBe(200);
+		expect(await storedChallenge(phone)).toMatchObject({ delivery: expect.stringContaining('"locale":"fr"') });
+		expect((await smsTo(phone))[0]?.body).toContain("Votre code de vérification");
 	});
 });
 
