@@ -46,7 +46,7 @@ export const channelVars = {
 		z
 			.string()
 			.trim()
-			.regex(/^whatsapp:\+[1-9]\d{7,14}$/, "must be whatsapp:+E164, like whatsapp:+14155238886")
+			.regex(/^whatsapp:\+[1-9]\d{7,14}$/, "must be whatsapp: and an E.164 number (whatsapp:+1…)")
 			.optional(),
 	),
 	/** One template sid, or `en:HX…,es:HX…` by language; `en` (or the bare sid) is the fallback. */

@@ -51,7 +51,15 @@ export async function deliverCode(config: Config, context: SendContext, code: st
 			);
 		default: {
 			const host = config.autofillHost ?? undefined;
-			const body = smsText({ appName, code, ttlMs: otp.ttlMs, purpose, locale, host, androidHash: config.androidAppHash });
+			const body = smsText({
+				appName,
+				code,
+				ttlMs: otp.ttlMs,
+				purpose,
+				locale,
+				host,
+				androidHash: config.androidAppHash,
+			});
 			return senders.sms.send(to, body, callback(STATUS_CALLBACK_PATH));
 		}
 	}
