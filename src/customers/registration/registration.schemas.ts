@@ -52,7 +52,7 @@ export const OtpStatusQuery = z.object({
 
 const delivery = z.enum(DELIVERIES).openapi({
 	description:
-		"What the provider last reported for the latest code: `queued` (accepted, on its way), `sent` (handed to the carrier), `delivered`, or `failed` (it will not arrive: offer the email fallback).",
+		"What the provider last reported for the latest code: `queued` (accepted, on its way), `sent` (handed to the carrier; a call: answered), `delivered` (a call: completed), or `failed` (it will not arrive: offer `nextChannel`).",
 });
 
 export const OtpSentResponse = z
