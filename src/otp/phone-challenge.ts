@@ -36,6 +36,10 @@ import {
  * Invariant: no method awaits anything but storage. Each reads the state,
  * decides and commits synchronously, so requests for one phone are
  * serialized: concurrent requests give the result of some serial order.
+ * The one exception is the alarm's fallback (OTP_AUTO_FALLBACK): it commits
+ * the new code first and only then sends it, reporting back through sent
+ * and undo like the Worker's pipeline; a request that interleaves while it
+ * waits sees the committed state.
  */
 export class PhoneChallenge extends DurableObject<Env> {
 	#store: PhoneStore;
@@ -191,22 +195,13 @@ export class PhoneChallenge extends DurableObject<Env> {
 		const now = this.clock();
 		const target = resolve(this.#store.registrations, registrationId, now);
 		if (isFailure(target)) return target;
-		return checkCode(this.#store, this.#inFlight, this.#rules, "register", target, code, caller.network, now);
+		return this.#check("register", target, code, caller.network, now);
 	}
 
 	/** Checks a password-reset code; the right one hands out the customer whose password may now be set. */
 	async verifyReset(code: string, caller: Caller): Promise<Checked<ResetRequest>> {
 		const now = this.clock();
-		const checked = checkCode(
-			this.#store,
-			this.#inFlight,
-			this.#rules,
-			"reset",
-			this.#store.reset(now, caller.network),
-			code,
-			caller.network,
-			now,
-		);
+		const checked = this.#check("reset", this.#store.reset(now, caller.network), code, caller.network, now);
 		if (!checked.ok) return checked.code === "OTP_NOT_FOUND" ? NO_RESET : checked;
 		// Unreachable: a decoy's MAC matches no code.
 		if (checked.subject.customerId === null) return failure("OTP_INVALID");
@@ -273,6 +268,10 @@ export class PhoneChallenge extends DurableObject<Env> {
 			(editing ? cooldownRefusal(editing, now, otp) : startRefusal(this.#store.registrations, network, now, otp)) ??
 			sendShareRefusal(this.#store.ledger("register"), network, now, otp)
 		);
+	}
+
+	#check<P extends Purpose>(purpose: P, s: ChallengeState<Subjects[P]>, code: string, network: string, now: number) {
+		return checkCode(this.#store, this.#inFlight, this.#rules, purpose, s, code, network, now);
 	}
 
 	/** The slice of the configuration this object reads, parsed once per object. */
