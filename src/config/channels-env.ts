@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { LOCALES } from "./messages-env";
 import { countryList, int, optionalString } from "./schema-parts";
 
 /** How a code travels: a text, a WhatsApp template, a voice call to the phone, or an email to the registration's address. */
@@ -49,7 +50,7 @@ export const channelVars = {
 			.regex(/^whatsapp:\+[1-9]\d{7,14}$/, "must be whatsapp: and an E.164 number (whatsapp:+1…)")
 			.optional(),
 	),
-	/** One template sid, or `en:HX…,es:HX…` by language; `en` (or the bare sid) is the fallback. */
+	/** One template sid, or `en:HX…,es:HX…` by language (of LOCALES); `en` (or the bare sid) is the fallback. */
 	TWILIO_WHATSAPP_CONTENT_SID: z.preprocess(
 		blankIsUnset,
 		z
@@ -63,12 +64,17 @@ export const channelVars = {
 					.map((e) => e.trim())
 					.filter(Boolean)
 					.entries()) {
-					const m = /^(?:([A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*):)?(\S+)$/.exec(entry);
-					if (!m || !CONTENT_SID.test(m[2] as string)) {
-						ctx.addIssue({ code: "custom", message: `entry ${index + 1} is not HX… or locale:HX…` });
+					const m = /^(?:([A-Za-z]{2,3}):)?(\S+)$/.exec(entry);
+					const language = m?.[1]?.toLowerCase() ?? "";
+					const known = language === "" || (LOCALES as readonly string[]).includes(language);
+					if (!m || !known || !CONTENT_SID.test(m[2] as string)) {
+						ctx.addIssue({
+							code: "custom",
+							message: `entry ${index + 1} is not HX… or language:HX… with a language of ${LOCALES.join(" ")}`,
+						});
 						return z.NEVER;
 					}
-					sids.set(m[1] ? m[1].toLowerCase() : "", m[2] as string);
+					sids.set(language, m[2] as string);
 				}
 				if (!sids.has("") && !sids.has("en")) {
 					ctx.addIssue({ code: "custom", message: "needs a default entry: a bare HX… or en:HX…" });

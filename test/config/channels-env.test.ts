@@ -39,6 +39,7 @@ describe("channels configuration", () => {
 		["TWILIO_WHATSAPP_FROM", { TWILIO_WHATSAPP_FROM: "+14155238886" }],
 		["TWILIO_WHATSAPP_CONTENT_SID", { TWILIO_WHATSAPP_CONTENT_SID: "HXnot-a-sid" }],
 		["TWILIO_WHATSAPP_CONTENT_SID", { TWILIO_WHATSAPP_CONTENT_SID: `pt:${SID_PT}` }],
+		["TWILIO_WHATSAPP_CONTENT_SID", { TWILIO_WHATSAPP_CONTENT_SID: `en:${SID_EN},xx:${SID_PT}` }],
 		["TWILIO_VOICE_FROM", { TWILIO_VOICE_FROM: "whatsapp:+14155238886" }],
 		["OTP_CHANNELS", { OTP_CHANNELS: "sms,email", EMAIL_FALLBACK_ENABLED: "false" }],
 	])("refuses a bad %s, naming it and never quoting the value", (name, vars) => {
