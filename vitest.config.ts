@@ -3,6 +3,7 @@ import { defineConfig } from "vitest/config";
 import { createFakeResend, FAKE_RESEND_KEY } from "./test/support/fake-resend.ts";
 import { createFakeTurnstile } from "./test/support/fake-turnstile.ts";
 import { createFakeTwilio, FAKE_ACCOUNT_SID, FAKE_AUTH_TOKEN, FAKE_FROM } from "./test/support/fake-twilio.ts";
+import { TEST_SIGNING_KEYS } from "./test/support/signing-keys.ts";
 
 /** Where the Worker under test believes Twilio lives; answered by the fake. */
 const TWILIO_HOST = "twilio.test";
@@ -30,7 +31,7 @@ export default defineConfig(async () => {
 									ENVIRONMENT: "test",
 									TEST_MIGRATIONS: migrations,
 									OTP_SECRET: "test-otp-secret-test-otp-secret-0123456789",
-									JWT_SECRET: "test-jwt-access-secret-test-jwt-access-0123",
+									JWT_SIGNING_KEYS: TEST_SIGNING_KEYS,
 									JWT_REFRESH_SECRET: "test-jwt-refresh-secret-test-jwt-refresh-0123",
 									TWILIO_API_BASE_URL: `http://${TWILIO_HOST}`,
 									TWILIO_ACCOUNT_SID: FAKE_ACCOUNT_SID,
@@ -70,7 +71,7 @@ export default defineConfig(async () => {
 					test: {
 						name: "workers",
 						include: ["test/**/*.test.ts"],
-						exclude: ["test/e2e/**", "test/browser/**"],
+						exclude: ["test/e2e/**", "test/browser/**", "test/scripts/**"],
 						setupFiles: ["./test/setup/apply-migrations.ts"],
 						silent: "passed-only",
 					},
@@ -82,6 +83,14 @@ export default defineConfig(async () => {
 						environment: "node",
 						testTimeout: 120_000,
 						hookTimeout: 180_000,
+					},
+				},
+				{
+					test: {
+						name: "scripts",
+						include: ["test/scripts/**/*.test.ts"],
+						environment: "node",
+						testTimeout: 30_000,
 					},
 				},
 				{

@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 import { protectionLog } from "./abuse/refusals";
 import { adminRouter } from "./admin/admin";
+import { jwksRouter } from "./auth/jwks";
 import { type Config, getConfig } from "./config/config";
 import { accountRouter } from "./customers/account/account.index";
 import { customersRouter } from "./customers/registration/registration.index";
@@ -45,6 +46,7 @@ export function createApp({ clock = Date.now }: AppOptions = {}) {
 	app.route("/api/customers", accountRouter);
 	app.route("/api/admin", adminRouter);
 	app.route("/", webhookRouter(deliverReceipt));
+	app.route("/", jwksRouter);
 
 	app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
 		type: "http",

@@ -1,5 +1,6 @@
 import { pruneProtection } from "./abuse/retention";
 import { createApp } from "./app";
+import { consumeEvents } from "./events/consumer";
 import { pruneMessages } from "./messaging/prune";
 
 export { PrefixGuard } from "./abuse/prefix-guard";
@@ -15,4 +16,5 @@ export default {
 		ctx.waitUntil(
 			Promise.all([pruneMessages(env, controller.scheduledTime), pruneProtection(env, controller.scheduledTime)]),
 		),
+	queue: (batch, env) => consumeEvents(batch, env),
 } satisfies ExportedHandler<Env>;

@@ -13,6 +13,10 @@ import {
 	wirePasswordToggle,
 } from "./api.js";
 import { asksForCheck, checkMessage, configured, humanCheck, mode } from "./human-check.js";
+import { labelNextChannel, pageLanguage } from "./language.js";
+import { forget, keep, remembered, restore } from "./pending.js";
+import { phoneField } from "./phone-field.js";
+import { listenForCode } from "./web-otp.js";
 
 /** The registration page: details, then the code, then the new account. */
 
@@ -23,22 +27,23 @@ const codeForm = $("code-form");
 const codeStatus = $("code-status");
 const codeInput = $("code");
 const resendButton = $("resend");
-const emailButton = $("try-email");
+const nextButton = $("next-channel");
+const language = pageLanguage();
+const phone = phoneField($("country"), $("phone"), language);
 /** Turnstile's widget (when configured): before sending the details, and before another code. */
 const detailsCheck = humanCheck($("details-check"));
 const codeCheck = humanCheck($("code-check"));
 const upFront = configured && mode === "always";
 
-/**
- * The pending registration: the phone as the API normalised it, its
- * registrationId, and the email it may fall back to. Kept in sessionStorage
- * (this tab only), so a reload keeps the registration yours.
- */
-const STORED = "edge-verify.registration";
+/** The pending registration of this tab (./pending.js), or null. */
 let pending = restore();
 let countdown = null;
 let poll = null;
 let busy = false;
+/** Stops waiting for a texted code (WebOTP): when the code is submitted or the step is left. */
+let stopListening = () => {};
+/** After this long without `delivered`, the page offers the next channel. */
+const SLOW_MS = 30_000;
 
 wirePasswordToggle($("toggle-password"), $("password"));
 
@@ -48,6 +53,12 @@ const DELIVERY_TEXT = {
 	delivered: "Your code was delivered.",
 	failed: "The text message could not be delivered.",
 };
+const FAILED_TEXT = {
+	whatsapp: "The WhatsApp message could not be delivered.",
+	call: "The call did not reach you.",
+};
+const deliveryText = (channel, delivery) =>
+	(delivery === "failed" ? FAILED_TEXT[channel] : undefined) ?? DELIVERY_TEXT[delivery] ?? "";
 
 details.addEventListener("submit", async (event) => {
 	event.preventDefault();
@@ -57,6 +68,9 @@ details.addEventListener("submit", async (event) => {
 	const missing = ["name", "email", "phone", "password"].find((f) => !String(body[f] ?? "").trim());
 	if (missing) return showError(detailsStatus, details, missing, "This field is required.");
 	if ([...body.password].length < 8) return showError(detailsStatus, details, "password", "Use at least 8 characters.");
+	body.phone = phone.e164();
+	if (body.phone === null) return showError(detailsStatus, details, "phone", CHOOSE_COUNTRY);
+	body.locale = language.tag;
 	// Our own registration's id, if one is pending: new details replace its details, never someone else's.
 	const registrationId = pending?.registrationId ?? remembered()?.registrationId;
 	if (registrationId) body.registrationId = registrationId;
@@ -76,7 +90,7 @@ details.addEventListener("submit", async (event) => {
 		email: body.email.trim(),
 		channel: "sms",
 	};
-	keep();
+	keep(pending);
 	$("password").value = "";
 	enterCodeStep(`${pending.phone}`);
 });
@@ -85,12 +99,22 @@ function enterCodeStep(destination) {
 	$("code-destination").textContent = destination;
 	clearErrors(codeStatus, codeForm);
 	codeInput.value = "";
-	emailButton.hidden = true;
+	offer(null);
 	$("delivery").textContent = DELIVERY_TEXT.queued;
 	show($("step-code"), codeInput);
 	if (upFront) codeCheck.show();
 	startCountdown(null);
 	watchDelivery();
+	if (pending.channel === "sms") listen();
+}
+
+/** Fills in and submits the code when the browser reads it from the SMS (WebOTP). */
+function listen() {
+	stopListening();
+	stopListening = listenForCode((code) => {
+		codeInput.value = code;
+		codeForm.requestSubmit();
+	});
 }
 
 codeInput.addEventListener("input", () => {
@@ -103,6 +127,7 @@ codeInput.addEventListener("input", () => {
 codeForm.addEventListener("submit", async (event) => {
 	event.preventDefault();
 	if (busy || !pending) return;
+	stopListening();
 	clearErrors(codeStatus, codeForm);
 	const otp = codeInput.value;
 	if (!/^\d{6}$/.test(otp)) return showError(codeStatus, codeForm, "otp", "Enter the 6 digits of your code.");
@@ -117,14 +142,24 @@ codeForm.addEventListener("submit", async (event) => {
 	if (res.data.code === "RATE_LIMITED") startCountdown(res.retryAfter);
 });
 
-resendButton.addEventListener("click", () => resend("sms"));
-emailButton.addEventListener("click", () => resend("email"));
+resendButton.addEventListener("click", () =>
+	resend(pending?.channel === "email" ? "sms" : (pending?.channel ?? "sms")),
+);
+nextButton.addEventListener("click", () => resend(nextButton.dataset.channel));
+
+/** Offers the code by `channel` (one button, in the page's language), or nothing. */
+function offer(channel) {
+	nextButton.hidden = !channel;
+	if (!channel || nextButton.dataset.channel === channel) return;
+	nextButton.dataset.channel = channel;
+	labelNextChannel(nextButton, channel, language);
+}
 
 async function resend(channel) {
 	if (busy || !pending) return;
 	clearErrors(codeStatus, codeForm);
 	if (codeCheck.shown && !codeCheck.token()) return say(codeStatus, WAIT_FOR_CHECK);
-	const button = channel === "email" ? emailButton : resendButton;
+	const button = channel === nextButton.dataset.channel && !nextButton.hidden ? nextButton : resendButton;
 	const res = await submitting(button, "Sending…", () =>
 		api("/api/customers/resend-otp", {
 			body: codeCheck.attach({ phone: pending.phone, registrationId: pending.registrationId, channel }),
@@ -141,20 +176,21 @@ async function resend(channel) {
 		return;
 	}
 	pending.channel = res.data.channel;
-	keep();
+	keep(pending);
 	codeInput.value = "";
+	offer(null);
 	if (channel === "email") {
-		emailButton.hidden = true;
 		$("code-destination").textContent = pending.email;
 		$("delivery").textContent = "Your code is on its way by email.";
 	} else {
 		$("code-destination").textContent = pending.phone;
-		$("delivery").textContent = DELIVERY_TEXT[res.data.delivery] ?? "";
+		$("delivery").textContent = deliveryText(channel, res.data.delivery);
 	}
 	say(codeStatus, `We sent a new code to ${channel === "email" ? pending.email : pending.phone}.`, "info");
 	codeInput.focus();
 	startCountdown(null);
-	if (channel === "sms") watchDelivery();
+	if (channel !== "email") watchDelivery();
+	if (channel === "sms") listen();
 }
 
 /** Disables the resend button until the API will take a resend: `seconds`, or what otp-status says. */
@@ -173,20 +209,24 @@ async function startCountdown(seconds) {
 
 /**
  * Follows the delivery of the latest code until it is settled: delivered,
- * failed (the email is then offered), sent by email, or the registration
- * gone. Never longer than the code lives.
+ * failed, sent by email, or the registration gone. Never longer than the
+ * code lives. A failed or slow delivery offers the next channel otp-status
+ * names (`nextChannel`); from a server without it, the email once an SMS failed.
  */
 function watchDelivery() {
 	clearInterval(poll);
-	const until = Date.now() + 5 * 60_000;
+	const started = Date.now();
 	poll = setInterval(async () => {
 		const s = await status();
 		// The registration may have finished (or been left for new details) while this poll was answered.
-		if (!s || !pending || Date.now() > until) return clearInterval(poll);
-		if (pending.channel === "sms") $("delivery").textContent = DELIVERY_TEXT[s.delivery] ?? "";
-		const failed = s.channel === "sms" && s.delivery === "failed";
-		emailButton.hidden = !(s.emailFallback && failed);
-		if (s.channel === "email" || s.delivery === "delivered" || failed) clearInterval(poll);
+		if (!s || !pending || Date.now() > started + 5 * 60_000) return clearInterval(poll);
+		const delivery = s.deliveries?.[s.channel] ?? s.delivery;
+		if (pending.channel !== "email") $("delivery").textContent = deliveryText(s.channel, delivery);
+		const failed = delivery === "failed";
+		const slow = !failed && delivery !== "delivered" && Date.now() - started > SLOW_MS;
+		if ("nextChannel" in s) offer(failed || slow ? s.nextChannel : null);
+		else offer(s.channel === "sms" && failed && s.emailFallback ? "email" : null);
+		if (s.channel === "email" || delivery === "delivered" || failed) clearInterval(poll);
 	}, 3000);
 }
 
@@ -199,6 +239,7 @@ async function status() {
 }
 
 async function finish(registered) {
+	stopListening();
 	clearInterval(poll);
 	clearInterval(countdown);
 	pending = null;
@@ -216,33 +257,12 @@ async function finish(registered) {
 
 // Changing the details keeps the registration's id: the next send edits this registration.
 $("start-over").addEventListener("click", () => {
+	stopListening();
 	clearInterval(poll);
 	clearInterval(countdown);
 	pending = null;
 	show($("step-details"), $("name"));
 });
-
-/** A registration this tab started and has not finished, if any. */
-function restore() {
-	const stored = remembered();
-	return stored?.phone && stored.registrationId ? { channel: "sms", ...stored } : null;
-}
-
-function remembered() {
-	try {
-		return JSON.parse(sessionStorage.getItem(STORED) ?? "null");
-	} catch {
-		return null;
-	}
-}
-
-function keep() {
-	sessionStorage.setItem(STORED, JSON.stringify(pending));
-}
-
-function forget() {
-	sessionStorage.removeItem(STORED);
-}
 
 // After a reload with a registration pending, go straight back to its code.
 if (pending) enterCodeStep(pending.channel === "email" ? pending.email : pending.phone);
@@ -253,6 +273,9 @@ $("logout").addEventListener("click", async () => {
 	window.location.assign("/login");
 });
 
+window.addEventListener("pagehide", () => stopListening());
+
+const CHOOSE_COUNTRY = "Choose your country, or start the number with + and its country code.";
 const WAIT_FOR_CHECK = "Complete the security check first; it usually takes a moment.";
 
 function errorText(res) {

@@ -2,6 +2,7 @@ import { and, desc, eq, gte, lt, lte, or, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
 import { type ProtectedRange, protectedRanges, refusals } from "../db/schema";
+import { type BucketSpec, bucketOf } from "../db/time-buckets";
 import type { RangeNotice } from "./range-episode";
 import type { RefusalCount } from "./refusal-tally";
 
@@ -72,6 +73,20 @@ export function protectionStore(d1: D1Database) {
 			const [first, ...rest] = queries;
 			if (!first) return [];
 			return (await db.batch([first, ...rest])) as RefusalRow[][];
+		},
+
+		/**
+		 * Refusals (not the observed ones) per bucket of `size` ms starting `offset`
+		 * after a multiple of it, over the hours in [from, to). Counts are kept per
+		 * hour, so a bucket holds the hours that start in it.
+		 */
+		async refusalSeries(b: BucketSpec, from: number, to: number) {
+			const start = bucketOf(refusals.hour, b);
+			return db
+				.select({ start, refused: sql<number>`sum(${refusals.count})`.mapWith(Number) })
+				.from(refusals)
+				.where(and(gte(refusals.hour, new Date(from)), lt(refusals.hour, new Date(to)), eq(refusals.observed, false)))
+				.groupBy(start);
 		},
 
 		/** The index: ranges reported since `since`, or with a safe list; the latest first, at most `limit`. */

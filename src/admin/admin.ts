@@ -5,6 +5,8 @@ import { messageRepository } from "../messaging/message-log";
 import { createRouter } from "../platform/create-router";
 import { errorResponses } from "../platform/error-schema";
 import { bearerSecurity, jsonResponse } from "../platform/openapi";
+import { smsRatesHandler, smsSeriesHandler } from "./charts.handlers";
+import { smsRates, smsSeries } from "./charts.routes";
 import { addSafeHandler, listProtectionHandler, removeSafeHandler, unblockRangeHandler } from "./protection.handlers";
 import { addSafe, listProtection, removeSafe, unblockRange } from "./protection.routes";
 import { type RefusalWindow, refusalWindowStart, summarizeRefusals } from "./refusal-stats";
@@ -97,7 +99,9 @@ adminRouter
 	.openapi(listProtection, listProtectionHandler)
 	.openapi(unblockRange, unblockRangeHandler)
 	.openapi(addSafe, addSafeHandler)
-	.openapi(removeSafe, removeSafeHandler);
+	.openapi(removeSafe, removeSafeHandler)
+	.openapi(smsSeries, smsSeriesHandler)
+	.openapi(smsRates, smsRatesHandler);
 
 adminRouter.openapi(smsStats, async (c) => {
 	const now = c.get("now");

@@ -1,4 +1,5 @@
 import type { ChannelCounts, FailureCount } from "../messaging/message-log";
+import { rate } from "./buckets";
 
 export interface SmsStats {
 	sends: number;
@@ -93,8 +94,4 @@ function totals(rows: ChannelCounts[]) {
 		challenges: sum("challenges"),
 		verifiedChallenges: sum("verifiedChallenges"),
 	};
-}
-
-function rate(part: number, whole: number): number | null {
-	return whole === 0 ? null : Math.round((part / whole) * 10_000) / 10_000;
 }

@@ -1,5 +1,7 @@
 /**
- * Compact JWS with HS256 only (RFC 7515, RFC 7519). Only HS256 is ever
+ * Compact JWS with HS256 only (RFC 7515, RFC 7519), for refresh tokens: only
+ * this service reads them, so a shared secret is enough (access tokens, which
+ * other services verify, are signed in access-tokens.ts). Only HS256 is ever
  * accepted: the header must say exactly that, so `alg: none` and algorithm
  * confusion (an RS256 public key used as an HMAC secret) are refused before
  * the signature is even checked.
@@ -73,9 +75,9 @@ export async function verifyJwt(token: string, secret: string, options: VerifyOp
 }
 
 /** Tolerated for `iat` only: tokens from an instance whose clock runs slightly ahead. */
-const CLOCK_SKEW_SECONDS = 5;
+export const CLOCK_SKEW_SECONDS = 5;
 
-function hasRegisteredClaims(c: Record<string, unknown>): c is JwtClaims {
+export function hasRegisteredClaims(c: Record<string, unknown>): c is JwtClaims {
 	return (
 		typeof c.sub === "string" &&
 		typeof c.jti === "string" &&

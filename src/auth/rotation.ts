@@ -59,6 +59,7 @@ export async function openSession(
  * Security BCP, refresh token rotation with reuse detection).
  * No refresh reaches past the session's end (sign-in + SESSION_MAX_AGE_SECONDS):
  * every refresh token expires by then, and the database refuses the swap after.
+ * `onReuse` hears of that revocation (once per session), before TOKEN_REUSED is thrown.
  * @throws ApiError UNAUTHORIZED or TOKEN_REUSED.
  */
 export async function rotateSession(
@@ -66,6 +67,7 @@ export async function rotateSession(
 	tokens: TokenConfig,
 	refreshToken: string,
 	nowMs: number,
+	onReuse: (reuse: { customerId: number; session: string }) => void = () => {},
 ): Promise<TokenPair> {
 	const claims = await readSessionToken(tokens, "refresh", refreshToken, nowMs);
 	if (!claims) throw await refusal(db, tokens, refreshToken, nowMs);
@@ -97,6 +99,7 @@ export async function rotateSession(
 	// session already ended, as they would have in any serial order.
 	if (!(await repo.revoke(sessionId, "token_reuse", now))) throw sessionEnded();
 	log("warn", "refresh_token_reused", { customerId, session: sessionId.slice(0, 8) });
+	onReuse({ customerId, session: sessionId.slice(0, 8) });
 	throw new ApiError("TOKEN_REUSED");
 }
 

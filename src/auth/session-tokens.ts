@@ -1,5 +1,7 @@
 import type { TokenConfig } from "../config/config";
+import { signAccessToken, verifyAccessToken } from "./access-tokens";
 import { base64url, signJwt, verifyJwt } from "./jwt";
+import { keyringFor } from "./keyring";
 
 /** What a client receives on login, refresh and (optionally) registration. */
 export interface TokenPair {
@@ -47,8 +49,10 @@ export function tokenExpiresAt(t: TokenConfig, use: Use, nowMs: number, notAfter
 }
 
 /**
- * Signs a token for `use`. Access and refresh tokens have different secrets
- * and a `use` claim, so neither can ever stand in for the other.
+ * Signs a token for `use`: an access token with the signing key of
+ * JWT_SIGNING_KEYS (EdDSA or ES256), a refresh token with HS256 under
+ * JWT_REFRESH_SECRET. Different algorithms, keys and a `use` claim: neither
+ * can ever stand in for the other.
  */
 export async function signSessionToken(
 	t: TokenConfig,
@@ -62,14 +66,15 @@ export async function signSessionToken(
 	const exp = tokenExpiresAt(t, use, nowMs, options.notAfterMs) / 1000;
 	const jti = options.jti ?? randomId();
 	const claims = { sub: String(customerId), sid: sessionId, use, iat, exp, jti, iss: t.issuer, aud: t.audience };
-	const token = await signJwt(claims, use === "access" ? t.accessSecret : t.refreshSecret);
+	const token =
+		use === "access" ? await signAccessToken(await keyringFor(t), claims) : await signJwt(claims, t.refreshSecret);
 	return { token, jti, expiresAt: exp * 1000 };
 }
 
 /**
  * The claims of a valid token of this `use`, or null (malformed, tampered,
- * expired, foreign). With `acceptExpired`, an expired but genuine token's
- * claims too: for explaining a refusal only.
+ * expired, foreign). With `acceptExpired` (refresh tokens only), an expired
+ * but genuine token's claims too: for explaining a refusal only.
  */
 export async function readSessionToken(
 	t: TokenConfig,
@@ -78,8 +83,11 @@ export async function readSessionToken(
 	nowMs: number,
 	{ acceptExpired = false }: { acceptExpired?: boolean } = {},
 ): Promise<SessionClaims | null> {
-	const secret = use === "access" ? t.accessSecret : t.refreshSecret;
-	const claims = await verifyJwt(token, secret, { issuer: t.issuer, audience: t.audience, now: nowMs, acceptExpired });
+	const options = { issuer: t.issuer, audience: t.audience, now: nowMs };
+	const claims =
+		use === "access"
+			? await verifyAccessToken(await keyringFor(t), token, options)
+			: await verifyJwt(token, t.refreshSecret, { ...options, acceptExpired });
 	if (!claims || claims.use !== use || typeof claims.sid !== "string" || !/^[1-9]\d{0,15}$/.test(claims.sub))
 		return null;
 	return { customerId: Number(claims.sub), sessionId: claims.sid, jti: claims.jti };

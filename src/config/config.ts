@@ -2,7 +2,9 @@ import type { CountryCode } from "libphonenumber-js";
 import { ApiError } from "../errors/errors";
 import { type ChannelPolicy, channelPolicyOf, type TwilioChannels, twilioChannelsOf } from "./channels-env";
 import { type EnvVars, envSchema } from "./env-schema";
+import { type EventsConfig, eventsSettings } from "./events-env";
 import { autofillHostOf, type Locale } from "./messages-env";
+import type { SigningKeySet } from "./signing-keys";
 import {
 	type IpLimits,
 	type PrefixGuardPolicy,
@@ -13,12 +15,12 @@ import {
 import { type TurnstileSettings, turnstileSettings } from "./turnstile-env";
 
 export type { Channel, ChannelPolicy, PhoneChannel, TwilioChannels } from "./channels-env";
-export type { Locale } from "./messages-env";
+export type { EventsConfig } from "./events-env";
+export type { SigningAlg, SigningJwk, SigningKeySet } from "./signing-keys";
 export type { TurnstileConfig, TurnstileMode, TurnstileSettings } from "./turnstile-env";
 export type { IpLimits, PrefixGuardPolicy, RangeGuardPolicy, SmsProtection };
 
 const DEV_OTP_SECRET = "dev-only-otp-secret-never-use-in-production!";
-const DEV_JWT_SECRET = "dev-only-jwt-access-secret-never-use-in-production!";
 const DEV_JWT_REFRESH_SECRET = "dev-only-jwt-refresh-secret-never-use-in-production!";
 
 export interface TwilioConfig {
@@ -28,7 +30,6 @@ export interface TwilioConfig {
 	from?: string;
 	messagingServiceSid?: string;
 	timeoutMs: number;
-	/** WhatsApp's sender and templates, voice's caller id. */
 	channels: TwilioChannels;
 }
 
@@ -70,7 +71,12 @@ export interface OtpPolicy {
 
 /** Token lifetimes in seconds, as they appear in the JWT claims. */
 export interface TokenConfig {
-	accessSecret: string;
+	/**
+	 * The private keys of access tokens (JWT_SIGNING_KEYS). Unset (outside
+	 * production only): a key generated once per isolate signs.
+	 */
+	signingKeys?: SigningKeySet;
+	/** HS256 key of refresh tokens, which only this service reads. */
 	refreshSecret: string;
 	issuer: string;
 	audience: string;
@@ -152,6 +158,8 @@ export interface Config {
 	 * solved challenge, always or (mode `pressure`) when the send pipeline asks.
 	 */
 	turnstile?: TurnstileSettings;
+	/** Set when EVENTS_WEBHOOK_URL is: signed events go there through the EVENTS queue. */
+	events?: EventsConfig;
 	tokens: TokenConfig;
 	login: {
 		account: ThrottlePolicy;
@@ -259,6 +267,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
 		messageRetentionMs: v.MESSAGE_RETENTION_DAYS * 86_400_000,
 		corsOrigins: v.CORS_ALLOWED_ORIGINS,
 		turnstile: turnstileSettings(v),
+		events: eventsSettings(v),
 		defaultCountry: v.DEFAULT_COUNTRY as CountryCode | undefined,
 		protection,
 		prefixGuard: protection.prefixGuard,
@@ -272,7 +281,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
 			testNumbers: v.TEST_PHONE_NUMBERS,
 		},
 		tokens: {
-			accessSecret: v.JWT_SECRET ?? DEV_JWT_SECRET,
+			signingKeys: v.JWT_SIGNING_KEYS,
 			refreshSecret: v.JWT_REFRESH_SECRET ?? DEV_JWT_REFRESH_SECRET,
 			issuer: v.JWT_ISSUER,
 			audience: v.JWT_AUDIENCE,

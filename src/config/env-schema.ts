@@ -2,9 +2,11 @@ import { isSupportedCountry } from "libphonenumber-js";
 import { z } from "zod";
 import { normalizePhone } from "../phone/normalize";
 import { channelProblems, channelVars } from "./channels-env";
+import { eventsFields, eventsProblems } from "./events-env";
 import { messagesProblems, messagesVars } from "./messages-env";
 import { countryList, int, optionalString } from "./schema-parts";
 import { scryptLimitProblems } from "./scrypt-limits";
+import { signingKeysProblems, signingKeysVars } from "./signing-keys";
 import { smsProtectionVars } from "./sms-protection";
 import { turnstileFields, turnstileProblems } from "./turnstile-env";
 
@@ -64,6 +66,7 @@ export const envSchema = z
 		TURNSTILE_TIMEOUT_MS: int(100, 30_000, 5000),
 		TURNSTILE_EXPECTED_HOSTNAME: optionalString,
 		...turnstileFields,
+		...eventsFields,
 		TEST_PHONE_NUMBERS: z
 			.preprocess((v) => (typeof v === "string" ? v : ""), z.string())
 			.transform((s, ctx) => {
@@ -129,7 +132,7 @@ export const envSchema = z
 				(list) => list.every((o) => o === "*" || /^https?:\/\/[^/]+$/.test(o)),
 				"must be a comma-separated list of origins like https://app.example.com",
 			),
-		JWT_SECRET: optionalString,
+		...signingKeysVars,
 		JWT_REFRESH_SECRET: optionalString,
 		JWT_ISSUER: z.string().trim().min(1).max(200).default("edge-verify"),
 		JWT_AUDIENCE: z.string().trim().min(1).max(200).default("edge-verify-api"),
@@ -155,6 +158,8 @@ export const envSchema = z
 			ctx.addIssue({ code: "custom", path: [`PASSWORD_SCRYPT_${param}`], message });
 		turnstileProblems(v, ctx);
 		messagesProblems(v, ctx);
+		signingKeysProblems(v, ctx);
+		eventsProblems(v, ctx);
 		const twilio = [v.TWILIO_ACCOUNT_SID, v.TWILIO_AUTH_TOKEN, v.TWILIO_PHONE_NUMBER ?? v.TWILIO_MESSAGING_SERVICE_SID];
 		channelProblems(v, v.ENVIRONMENT === "production", twilio.every(Boolean), ctx);
 		if (v.ENVIRONMENT !== "production") {
@@ -200,17 +205,12 @@ export const envSchema = z
 				path: ["TEST_PHONE_NUMBERS"],
 				message: "is refused in production unless ALLOW_TEST_PHONE_NUMBERS_IN_PRODUCTION=true",
 			});
-		for (const name of ["JWT_SECRET", "JWT_REFRESH_SECRET"] as const) {
-			const secret = v[name];
-			if (!secret || byteLength(secret) < MIN_SECRET_BYTES)
-				ctx.addIssue({
-					code: "custom",
-					path: [name],
-					message: `must be set to at least ${MIN_SECRET_BYTES} bytes in production (wrangler secret put ${name})`,
-				});
-		}
-		if (v.JWT_SECRET && v.JWT_SECRET === v.JWT_REFRESH_SECRET)
-			ctx.addIssue({ code: "custom", path: ["JWT_REFRESH_SECRET"], message: "must differ from JWT_SECRET" });
+		if (!v.JWT_REFRESH_SECRET || byteLength(v.JWT_REFRESH_SECRET) < MIN_SECRET_BYTES)
+			ctx.addIssue({
+				code: "custom",
+				path: ["JWT_REFRESH_SECRET"],
+				message: `must be set to at least ${MIN_SECRET_BYTES} bytes in production (wrangler secret put JWT_REFRESH_SECRET)`,
+			});
 	});
 
 export type EnvVars = z.infer<typeof envSchema>;

@@ -74,6 +74,8 @@ export const messages = sqliteTable(
 		destination: text("destination").notNull(),
 		/** The phone's country calling code, without `+`, for the per-country stats. */
 		callingCode: text("calling_code").notNull(),
+		/** The phone's range (`+1876`: calling code and three digits, as the range guard names it); null on rows older than it. */
+		range: text("range"),
 		/** The provider's latest status as it names it: `queued`, `sent`, `delivered`, `undelivered`, `failed`, ... */
 		status: text("status").notNull(),
 		/** The rank of `status` (delivery/status.ts), so the forward-only rule is one SQL comparison. */
@@ -85,7 +87,12 @@ export const messages = sqliteTable(
 		/** When the code of this message's challenge (this one or a later resend) was verified. */
 		verifiedAt: integer("verified_at", { mode: "timestamp_ms" }),
 	},
-	(t) => [index("messages_created_at_idx").on(t.createdAt), index("messages_challenge_id_idx").on(t.challengeId)],
+	(t) => [
+		index("messages_created_at_idx").on(t.createdAt),
+		index("messages_challenge_id_idx").on(t.challengeId),
+		// The console's verifications per bucket read by the time of the verification.
+		index("messages_verified_at_idx").on(t.verifiedAt),
+	],
 );
 
 /** Every distinct status a message reported, once each, in the order they reached us. */

@@ -12,6 +12,8 @@ export interface MessageReport {
 	challengeId?: string;
 	destination: string;
 	callingCode: string;
+	/** The phone's range (`+1876`); absent when unknown. */
+	range?: string;
 	status: string;
 	errorCode?: number | null;
 	at: number;
@@ -66,6 +68,7 @@ export function messageRepository(d1: D1Database) {
 						challengeId: report.challengeId,
 						destination: report.destination,
 						callingCode: report.callingCode,
+						range: report.range,
 						status: report.status,
 						statusRank: rank,
 						errorCode,
@@ -77,6 +80,7 @@ export function messageRepository(d1: D1Database) {
 						set: {
 							purpose: sql`coalesce(${messages.purpose}, excluded.purpose)`,
 							challengeId: sql`coalesce(${messages.challengeId}, excluded.challenge_id)`,
+							range: sql`coalesce(${messages.range}, excluded.range)`,
 							status: sql`CASE WHEN ${advances} THEN excluded.status ELSE ${messages.status} END`,
 							statusRank: sql`max(${messages.statusRank}, excluded.status_rank)`,
 							// The code belongs to the status that reported it: a report that loses leaves it alone.

@@ -82,6 +82,7 @@ export async function reportStatus(
 		channel: callback.channel,
 		destination: fields.phone,
 		callingCode,
+		range: callback.phone.range,
 		status: callback.status,
 		errorCode: callback.errorCode,
 		at: callback.at,
@@ -124,6 +125,7 @@ async function recordMessage(
 			challengeId: send.challengeId,
 			destination: fields.email ?? fields.phone,
 			callingCode: fields.callingCode,
+			range: send.phone.range,
 		})
 		.catch((err: unknown) => log("error", "message_tracking_failed", { ...fields, error: errorMessage(err) }));
 }

@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import { ApiError } from "../errors/errors";
+import { emit } from "../events/emit";
 import type { Phone } from "../phone/parse";
 import type { AppEnv } from "../platform/app-env";
 import { boundedText } from "../platform/json-body";
@@ -54,6 +55,7 @@ function signedUrls(requestUrl: string, publicBaseUrl: string | undefined): stri
  * A verified status: the pending registration hears first (it decides what
  * the customer is offered, and its fallback), then the record. Either
  * failing answers 503, so a Twilio retry (if configured) can bring it again.
+ * A failed one is a `message.undelivered` event.
  */
 export async function hear(
 	c: Context<AppEnv>,
@@ -68,4 +70,10 @@ export async function hear(
 		log("error", "message_tracking_failed", { requestId: c.get("requestId"), error: errorMessage(err) });
 		throw new ApiError("SERVICE_UNAVAILABLE");
 	}
+	if (heard.status === "failed" || heard.status === "undelivered")
+		emit(c, "message.undelivered", {
+			phone: heard.phone.masked,
+			channel: heard.channel,
+			providerCode: heard.errorCode,
+		});
 }

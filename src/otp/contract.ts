@@ -1,5 +1,6 @@
 import type { Origin } from "../abuse/signals";
-import type { Locale, OtpPolicy } from "../config/config";
+import type { OtpPolicy } from "../config/config";
+import type { Locale } from "../config/messages-env";
 import type { Failure } from "../errors/errors";
 import type { Delivery } from "../messaging/status";
 import type { FallbackPolicy } from "./fallback";

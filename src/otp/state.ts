@@ -1,4 +1,5 @@
-import type { Channel, Locale } from "../config/config";
+import type { Channel } from "../config/config";
+import type { Locale } from "../config/messages-env";
 
 /**
  * - `none`: nothing pending (never sent, purged, or a send that failed).

@@ -1,9 +1,11 @@
 import { Hono } from "hono";
 import { ApiError, ERROR_CODES } from "../errors/errors";
 import type { AppEnv } from "../platform/app-env";
-import { unconditional, widgetFor, withWidgetSettings } from "./challenge-page";
+import { widgetFor, widgetSettings } from "./challenge-page";
 import { renderDocsPage } from "./docs/page";
 import type { OpenApiDocument } from "./docs/types";
+import { unconditional, withPageSettings } from "./page-settings";
+import { phoneCountryFor } from "./phone-country";
 
 /** Where app.ts serves the OpenAPI document. */
 const OPENAPI_URL = "/openapi.json";
@@ -30,13 +32,18 @@ export function siteRouter(openapi: () => OpenApiDocument) {
 	// Assets go through the Worker (run_worker_first) so they get the same security headers as the API.
 	router.on(["GET", "HEAD"], "*", async (c) => {
 		if (c.req.path.startsWith("/api/")) throw new ApiError("NOT_FOUND");
-		// The registration and sign-in pages get the Turnstile widget's settings when TURNSTILE_SITE_KEY is set.
-		const widget = widgetFor(c.req.path, c.get("config").turnstile);
-		const asset = await c.env.ASSETS.fetch(widget ? unconditional(c.req.raw) : c.req.raw);
+		// The registration and sign-in pages get the Turnstile widget's settings when TURNSTILE_SITE_KEY is set,
+		// and the registration page the country its phone picker starts on.
+		const config = c.get("config");
+		const widget = widgetFor(c.req.path, config.turnstile);
+		const country = phoneCountryFor(c.req.path, c.req.raw, config.defaultCountry);
+		const settings = { ...(widget ? widgetSettings(widget) : {}), ...(country ? { "phone-country": country } : {}) };
+		const personal = Object.keys(settings).length > 0;
+		const asset = await c.env.ASSETS.fetch(personal ? unconditional(c.req.raw) : c.req.raw);
 		if (asset.status === 404) throw new ApiError("NOT_FOUND");
-		if (widget && asset.ok && asset.headers.get("content-type")?.startsWith("text/html")) {
-			c.set("challengeOrigin", widget.origin);
-			return withWidgetSettings(asset, widget);
+		if (personal && asset.ok && asset.headers.get("content-type")?.startsWith("text/html")) {
+			if (widget) c.set("challengeOrigin", widget.origin);
+			return withPageSettings(asset, settings);
 		}
 		// A fetched response's headers are immutable; the security middleware needs to add to them.
 		return new Response(asset.body, asset);

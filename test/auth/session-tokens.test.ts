@@ -6,7 +6,8 @@ import { post, uniquePhone } from "../support/api";
 import { lastCode } from "../support/outbox";
 import { registeredCustomer, sendOtp } from "../support/registration";
 import { appAt, jsonPost, logout, logoutAll, me, refresh, sessionRow, signIn } from "../support/sessions";
-import { decode, sidOf, tokens } from "../support/tokens";
+import { EDDSA_KEY } from "../support/signing-keys";
+import { decode, sidOf, signWith, tokens } from "../support/tokens";
 
 const AREA = "610";
 const T = Date.UTC(2031, 5, 1, 12, 0, 0, 789);
@@ -22,7 +23,7 @@ describe("claims of the tokens login issues", () => {
 		const refreshing = decode(refreshToken);
 		const iat = Math.floor(T / 1000);
 		const common = { sub: String(customer.customerId), iat, iss: "edge-verify", aud: "edge-verify-api" };
-		expect(access.header).toEqual({ alg: "HS256", typ: "JWT" });
+		expect(access.header).toEqual({ alg: "EdDSA", kid: EDDSA_KEY.kid, typ: "JWT" });
 		expect(refreshing.header).toEqual({ alg: "HS256", typ: "JWT" });
 		expect(access.claims).toEqual({
 			...common,
@@ -96,22 +97,21 @@ describe("access and refresh tokens never stand in for each other", () => {
 		expect((await me(session.accessToken)).status).toBe(200);
 	});
 
-	it("the same claims signed with the other secret are refused; with the right secret accepted", async () => {
-		const { accessSecret, refreshSecret } = tokens();
-		expect(accessSecret).not.toBe(refreshSecret);
+	it("the same claims signed with the other kind's key are refused; with the right key accepted", async () => {
+		const { refreshSecret } = tokens();
 		const customer = await registeredCustomer(AREA);
 		const session = await signIn({ email: customer.email, password: customer.password });
 		const access = decode(session.accessToken).claims;
 		const refreshClaims = decode(session.refreshToken).claims;
 		type Claims = Parameters<typeof signJwt>[0];
-		const resign = (claims: Record<string, unknown>, secret: string) => signJwt(claims as Claims, secret);
-		expect((await me(await resign(access, refreshSecret))).status).toBe(401);
-		expect((await me(await resign({ ...access, use: "refresh" }, refreshSecret))).status).toBe(401);
-		expect((await refresh(await resign(refreshClaims, accessSecret))).status).toBe(401);
-		expect((await refresh(await resign({ ...refreshClaims, use: "access" }, refreshSecret))).status).toBe(401);
+		const hs256 = (claims: Record<string, unknown>) => signJwt(claims as Claims, refreshSecret);
+		expect((await me(await hs256(access))).status).toBe(401);
+		expect((await me(await hs256({ ...access, use: "refresh" }))).status).toBe(401);
+		expect((await refresh(await signWith(EDDSA_KEY, refreshClaims))).status).toBe(401);
+		expect((await refresh(await hs256({ ...refreshClaims, use: "access" }))).status).toBe(401);
 		// Controls: the re-signing itself yields tokens the API accepts.
-		expect((await me(await resign(access, accessSecret))).status).toBe(200);
-		expect((await refresh(await resign(refreshClaims, refreshSecret))).status).toBe(200);
+		expect((await me(await signWith(EDDSA_KEY, access))).status).toBe(200);
+		expect((await refresh(await hs256(refreshClaims))).status).toBe(200);
 	});
 });
 
@@ -156,8 +156,8 @@ describe("readSessionToken", () => {
 			iss: cfg.issuer,
 			aud: cfg.audience,
 		};
-		expect(await readSessionToken(cfg, "access", await signJwt(base, cfg.accessSecret), now)).not.toBeNull();
-		const token = await signJwt({ ...base, ...change } as typeof base, cfg.accessSecret);
+		expect(await readSessionToken(cfg, "access", await signWith(EDDSA_KEY, base), now)).not.toBeNull();
+		const token = await signWith(EDDSA_KEY, { ...base, ...change });
 		expect(await readSessionToken(cfg, "access", token, now)).toBeNull();
 	});
 });

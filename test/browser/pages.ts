@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect } from "vitest";
 import type { FakeEmail } from "../support/fake-resend.ts";
@@ -15,15 +18,35 @@ import { launch, type Viewport, watch } from "./browser.ts";
 
 export const PASSWORD = "correct horse battery staple";
 
+export interface PagesOptions {
+	/**
+	 * `request.cf` as `wrangler dev` gives it to the Worker (miniflare reads it from
+	 * CLOUDFLARE_CF_FETCH_PATH). Without it, miniflare's placeholder (`country: "US"`): vitest sets
+	 * NODE_ENV=test, which wrangler inherits, and miniflare then never fetches the real one.
+	 */
+	cf?: Record<string, unknown>;
+}
+
+export interface OpenOptions {
+	/** The browser's language (navigator.language), like `ar-EG`. @default "en-US" */
+	locale?: string;
+	/** Runs before the page loads: `page.route`, `page.addInitScript`. */
+	before?: (page: Page) => Promise<void>;
+}
+
 /** Starts the stack and the browser before the calling file's tests and stops them after; what the tests use of them. */
-export function pagesUnderTest() {
+export function pagesUnderTest(options: PagesOptions = {}) {
 	let stack: Stack | undefined;
 	let browser: Browser | undefined;
+	const cfDir = options.cf ? mkdtempSync(join(tmpdir(), "cf-")) : undefined;
 
 	beforeAll(async () => {
-		[stack, browser] = await Promise.all([
-			// A countdown the test can wait out; every request comes from 127.0.0.1, so no per-address limits.
-			// Every request comes from 127.0.0.1, so no per-address limits; the pages' customers share
+		if (cfDir) {
+			writeFileSync(join(cfDir, "cf.json"), JSON.stringify(options.cf));
+			process.env.CLOUDFLARE_CF_FETCH_PATH = join(cfDir, "cf.json");
+		}
+		const started = Promise.all([
+			// A countdown the test can wait out. Every request comes from 127.0.0.1, so no per-address limits; the pages' customers share
 			// one block (+1 415 555) that the range guard would throttle.
 			startStack({
 				OTP_RESEND_COOLDOWN_SECONDS: "3",
@@ -33,19 +56,31 @@ export function pagesUnderTest() {
 			}),
 			launch(),
 		]);
+		try {
+			[stack, browser] = await started;
+		} finally {
+			// Only this stack's wrangler dev reads it; any other of this process keeps miniflare's default.
+			delete process.env.CLOUDFLARE_CF_FETCH_PATH;
+		}
 	});
 
 	afterAll(async () => {
 		await Promise.all([browser?.close(), stack?.stop()]);
+		if (cfDir) rmSync(cfDir, { recursive: true, force: true });
 	});
 
 	/** Where `wrangler dev` listens. */
 	const baseUrl = () => stack?.dev.url;
 
-	async function open(viewport: Viewport, path: string): Promise<{ page: Page; problems: string[] }> {
+	async function open(
+		viewport: Viewport,
+		path: string,
+		{ locale, before }: OpenOptions = {},
+	): Promise<{ page: Page; problems: string[] }> {
 		if (!browser || !stack) throw new Error("not started");
-		const page = await browser.newPage({ viewport: { width: viewport.width, height: viewport.height } });
+		const page = await browser.newPage({ viewport: { width: viewport.width, height: viewport.height }, locale });
 		const problems = watch(page);
+		await before?.(page);
 		await page.goto(`${stack.dev.url}${path}`);
 		return { page, problems };
 	}

@@ -128,7 +128,7 @@ describe("what a configuration error tells whom", () => {
 			production,
 			{
 				OTP_SECRET: "short-otp-secret",
-				JWT_SECRET: "short-jwt-secret",
+				JWT_REFRESH_SECRET: "short-jwt-secret",
 				ADMIN_API_TOKEN: "short-admin-token",
 				TEST_PHONE_NUMBERS: "+15005550199:654321",
 			},

@@ -15,13 +15,13 @@ describe("outside production", () => {
 				TWILIO_AUTH_TOKEN: " ",
 				TWILIO_PHONE_NUMBER: "",
 				TWILIO_MESSAGING_SERVICE_SID: "",
-				JWT_SECRET: "",
+				JWT_SIGNING_KEYS: " ",
 			}),
 		);
 		expect(config.sms).toEqual({ kind: "console" });
 		expect(config.otpSecret).not.toBe("");
-		expect(config.tokens.accessSecret).not.toBe("");
-		expect(config.tokens.refreshSecret).not.toBe(config.tokens.accessSecret);
+		expect(config.tokens.signingKeys).toBeUndefined();
+		expect(config.tokens.refreshSecret).not.toBe("");
 	});
 
 	it("uses Twilio as soon as it is fully configured", () => {

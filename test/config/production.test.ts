@@ -5,7 +5,6 @@ import {
 	AUTH_TOKEN,
 	configError,
 	configErrorMessage,
-	JWT_32,
 	JWT_REFRESH_32,
 	problemsOf,
 	production,
@@ -45,9 +44,8 @@ describe("production", () => {
 		["TWILIO_AUTH_TOKEN", "   "],
 		["TWILIO_PHONE_NUMBER", undefined],
 		["TWILIO_PHONE_NUMBER", ""],
-		["JWT_SECRET", undefined],
-		["JWT_SECRET", ""],
-		["JWT_SECRET", JWT_32.slice(3)],
+		["JWT_SIGNING_KEYS", undefined],
+		["JWT_SIGNING_KEYS", " "],
 		["JWT_REFRESH_SECRET", undefined],
 		["JWT_REFRESH_SECRET", JWT_REFRESH_32.slice(5)],
 	])("refuses %s=%j", (name, value) => {
@@ -56,14 +54,14 @@ describe("production", () => {
 		// The error is logged: it must never carry the secrets themselves.
 		expect(problemsOf(error)).not.toContain(AUTH_TOKEN);
 		expect(problemsOf(error)).not.toContain(SECRET_32.slice(1));
-		expect(problemsOf(error)).not.toContain(JWT_32.slice(3));
 		expect(problemsOf(error)).not.toContain(JWT_REFRESH_32.slice(5));
 	});
 
-	it("refuses one secret for both kinds of token", () => {
-		const error = configError(production({ JWT_REFRESH_SECRET: JWT_32 }));
-		expect(problemsOf(error)).toContain("JWT_REFRESH_SECRET must differ from JWT_SECRET");
-		expect(problemsOf(error)).not.toContain(JWT_32);
+	it("no longer needs JWT_SECRET: access tokens are signed with JWT_SIGNING_KEYS", () => {
+		expect(parseConfig(production({ JWT_SECRET: undefined })).tokens).not.toHaveProperty("accessSecret");
+		expect(configErrorMessage(production({ JWT_SIGNING_KEYS: undefined }))).toContain(
+			"JWT_SIGNING_KEYS must be set in production",
+		);
 	});
 
 	it("reads token settings", () => {
@@ -77,7 +75,7 @@ describe("production", () => {
 			}),
 		);
 		expect(tokens).toEqual({
-			accessSecret: JWT_32,
+			signingKeys: parseConfig(production()).tokens.signingKeys,
 			refreshSecret: JWT_REFRESH_32,
 			issuer: "https://auth.example.com",
 			audience: "shop",

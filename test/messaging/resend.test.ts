@@ -8,6 +8,7 @@ import { createEmailSender } from "../../src/messaging/senders";
 import { configErrorMessage as configError, development } from "../support/config-fixtures";
 import { FAKE_RESEND_KEY, MAGIC_EMAILS } from "../support/fake-resend";
 import { emailsTo, RESEND } from "../support/outbox";
+import { TEST_SIGNING_KEYS } from "../support/signing-keys";
 
 const FROM = "Acme <verify@acme.test>";
 
@@ -183,7 +184,7 @@ describe("the email configuration", () => {
 			TWILIO_ACCOUNT_SID: "AC0123",
 			TWILIO_AUTH_TOKEN: "twilio-auth-token-that-must-stay-secret",
 			TWILIO_PHONE_NUMBER: "+15005550006",
-			JWT_SECRET: "jwt-access-secret-0123456789abcdef",
+			JWT_SIGNING_KEYS: TEST_SIGNING_KEYS,
 			JWT_REFRESH_SECRET: "jwt-refresh-secret-0123456789abcdef",
 		};
 		const message = configError(production);

@@ -58,6 +58,7 @@ describe("a send", () => {
 			status: "queued",
 			errorCode: null,
 			callingCode: "1",
+			range: `+1${AREA}`,
 			destination: `${phone.slice(0, 5)}***${phone.slice(-4)}`,
 		});
 		expect(row?.challengeId).toEqual(expect.any(String));

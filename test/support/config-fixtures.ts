@@ -1,10 +1,10 @@
 import { expect } from "vitest";
 import { parseConfig } from "../../src/config/config";
 import { ApiError, ERROR_CODES } from "../../src/errors/errors";
+import { TEST_SIGNING_KEYS } from "./signing-keys";
 
 export const SECRET_32 = "0123456789abcdef0123456789abcdef";
 export const AUTH_TOKEN = "twilio-auth-token-that-must-stay-secret";
-export const JWT_32 = "jwt-access-secret-0123456789abcdef";
 export const JWT_REFRESH_32 = "jwt-refresh-secret-0123456789abcdef";
 
 /** A production environment that passes; each test breaks one thing. */
@@ -14,7 +14,7 @@ export const production = (overrides: Record<string, unknown> = {}) => ({
 	TWILIO_ACCOUNT_SID: "AC0123",
 	TWILIO_AUTH_TOKEN: AUTH_TOKEN,
 	TWILIO_PHONE_NUMBER: "+15005550006",
-	JWT_SECRET: JWT_32,
+	JWT_SIGNING_KEYS: TEST_SIGNING_KEYS,
 	JWT_REFRESH_SECRET: JWT_REFRESH_32,
 	RESEND_API_KEY: "re_live_key",
 	EMAIL_FROM: "Acme <verify@acme.example>",

@@ -22,9 +22,10 @@ export interface Stack {
 
 /**
  * Starts the fakes, then `wrangler dev` in development mode sending through
- * them, with the email fallback on; `vars` adds or overrides settings.
+ * them, with the email fallback on; `vars` adds or overrides settings;
+ * `options.config` is another wrangler config (default wrangler.toml).
  */
-export async function startStack(vars: Record<string, string> = {}): Promise<Stack> {
+export async function startStack(vars: Record<string, string> = {}, options: { config?: string } = {}): Promise<Stack> {
 	let dev: WranglerDev | undefined;
 	const fakeTwilio = createFakeTwilio({
 		callbacks: { target: (url) => url.replace(PUBLIC_BASE_URL, dev?.url ?? PUBLIC_BASE_URL) },
@@ -33,6 +34,7 @@ export async function startStack(vars: Record<string, string> = {}): Promise<Sta
 	const closeFakes = () => Promise.all([twilio.close(), resend.close()]);
 	try {
 		dev = await startWranglerDev({
+			config: options.config,
 			vars: {
 				ENVIRONMENT: "development",
 				TWILIO_API_BASE_URL: twilio.url,

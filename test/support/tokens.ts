@@ -1,4 +1,5 @@
 import { env } from "cloudflare:workers";
+import { importJWK, SignJWT } from "jose";
 import { base64url } from "../../src/auth/jwt";
 import { getConfig } from "../../src/config/config";
 
@@ -14,6 +15,28 @@ export const b64json = (value: unknown) => base64url(encoder.encode(JSON.stringi
 export async function forge(header: unknown, payload: unknown, secret: string, hash = "SHA-256"): Promise<string> {
 	const input = `${b64json(header)}.${b64json(payload)}`;
 	return `${input}.${await hmac(input, secret, hash)}`;
+}
+
+/** A private JWK as test/support/signing-keys.ts holds them. */
+export interface TestKey {
+	kty: string;
+	crv: string;
+	x: string;
+	y?: string;
+	d: string;
+	kid: string;
+	alg: string;
+}
+
+/**
+ * A compact JWS signed by `key` with its own algorithm; the header names the
+ * key's `kid` unless `header` says otherwise (`kid: undefined` leaves it out).
+ */
+export async function signWith(key: TestKey, claims: Record<string, unknown>, header: Record<string, unknown> = {}) {
+	const { kty, crv, x, y, d, alg, kid } = key;
+	const privateKey = await importJWK({ kty, crv, x, d, ...(y ? { y } : {}) }, alg);
+	const protectedHeader = JSON.parse(JSON.stringify({ alg, kid, typ: "JWT", ...header }));
+	return new SignJWT(claims).setProtectedHeader(protectedHeader).sign(privateKey);
 }
 
 export async function hmac(input: string, secret: string, hash = "SHA-256"): Promise<string> {

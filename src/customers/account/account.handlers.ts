@@ -5,6 +5,8 @@ import { verifyPassword } from "../../auth/passwords";
 import { profile } from "../../auth/start-session";
 import { accountKey, beginLoginAttempt, resetLoginThrottle } from "../../auth/throttle/login-attempt";
 import { ApiError } from "../../errors/errors";
+import { emit } from "../../events/emit";
+import { emitIfLocked } from "../../events/locked";
 import { callerOf } from "../../otp/caller";
 import { challengeFor } from "../../otp/challenge-for";
 import { deliverIssued } from "../../otp/send-pipeline";
@@ -40,6 +42,7 @@ export const deleteMeHandler: RouteHandler<typeof deleteMe, AppEnv> = async (c) 
 	await attempt.succeeded();
 	await customerRepository(c.env.DB).delete(customer.id);
 	log("info", "customer_deleted", { customerId: customer.id });
+	emit(c, "customer.deleted", { customerId: customer.id });
 	return c.json({ success: true as const, message: "Your account has been deleted" }, 200);
 };
 
@@ -86,6 +89,7 @@ export const verifyResetHandler: RouteHandler<typeof verifyReset, AppEnv> = asyn
 	const challenge = challengeFor(c.env, phone);
 	const checked = await challenge.verifyReset(otp, callerOf(c));
 	if (!checked.counted) await guess.release();
+	emitIfLocked(c, checked, phone, "reset");
 	if (!checked.ok) throw ApiError.from(checked);
 	const customerId = await completeReset(c, challenge, checked, newPassword, phone);
 	// The phone proved who this is: earlier failed sign-ins no longer stand in the way.

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { hashPassword } from "../../auth/passwords";
 import { ApiError } from "../../errors/errors";
+import { emit } from "../../events/emit";
 import type { Verified } from "../../otp/contract";
 import type { PhoneChallenge } from "../../otp/phone-challenge";
 import { reportCodeVerified } from "../../otp/send-pipeline";
@@ -41,5 +42,6 @@ export async function completeReset(
 	// The account was deleted after the code was sent: nothing is left to reset.
 	if (!changed) throw new ApiError("OTP_NOT_FOUND", "No password reset is pending for this phone number");
 	await reportCodeVerified(c.env, c.get("config"), verified, "reset", phone, c.get("requestId"));
+	emit(c, "password.reset", { customerId });
 	return customerId;
 }

@@ -6,6 +6,8 @@ import { hashPassword } from "../../auth/passwords";
 import { startSession } from "../../auth/start-session";
 import type { Channel } from "../../config/config";
 import { ApiError } from "../../errors/errors";
+import { emit } from "../../events/emit";
+import { emitIfLocked } from "../../events/locked";
 import { pickLocale } from "../../messaging/i18n";
 import { callerOf } from "../../otp/caller";
 import { challengeFor } from "../../otp/challenge-for";
@@ -66,8 +68,10 @@ export const verifyOtpHandler: RouteHandler<typeof verifyOtp, AppEnv> = async (c
 	const challenge = challengeFor(c.env, phone);
 	const checked = await challenge.verify(otp, registrationId, callerOf(c));
 	if (!checked.counted) await guess.release();
+	emitIfLocked(c, checked, phone, "register");
 	if (!checked.ok) throw ApiError.from(checked);
 	const customerId = await createCustomer(c, challenge, checked, phone);
+	emit(c, "customer.registered", { customerId, phone: phone.masked, channel: checked.channel ?? "sms" });
 	// The customer exists now, whatever happens next: a session that cannot be
 	// stored costs the tokens (the customer signs in), never the registration.
 	const tokens = await startSession(c, { id: customerId, passwordHash: null }).catch((err: unknown) => {

@@ -5,6 +5,7 @@ import { sessionRepository } from "../../auth/sessions.repository";
 import { profile, startSession } from "../../auth/start-session";
 import { accountKey, beginLoginAttempt } from "../../auth/throttle/login-attempt";
 import { ApiError } from "../../errors/errors";
+import { emit } from "../../events/emit";
 import type { Phone } from "../../phone/parse";
 import type { AppEnv } from "../../platform/app-env";
 import { customerRepository } from "../repository";
@@ -34,7 +35,9 @@ export const loginHandler: RouteHandler<typeof login, AppEnv> = async (c) => {
 
 export const refreshHandler: RouteHandler<typeof refresh, AppEnv> = async (c) => {
 	const { refreshToken } = c.req.valid("json");
-	const tokens = await rotateSession(c.env.DB, c.get("config").tokens, refreshToken, c.get("now"));
+	const tokens = await rotateSession(c.env.DB, c.get("config").tokens, refreshToken, c.get("now"), (reuse) =>
+		emit(c, "session.reuse_detected", reuse),
+	);
 	return c.json({ success: true as const, ...tokens }, 200);
 };
 

@@ -4,7 +4,10 @@ import { currentPassword, email, phone } from "../fields";
 const token = (description: string) => z.string().min(1).max(4096).openapi({ description });
 
 export const TokenFields = z.object({
-	accessToken: z.string().openapi({ description: "JWT (HS256) for `Authorization: Bearer`" }),
+	accessToken: z.string().openapi({
+		description:
+			"JWT (EdDSA or ES256, `kid` in the header) for `Authorization: Bearer`; other services verify it with `/.well-known/jwks.json`",
+	}),
 	refreshToken: z.string().openapi({ description: "Single use: each refresh returns a new one" }),
 	tokenType: z.literal("Bearer"),
 	expiresIn: z.number().int().openapi({ description: "Seconds until the access token expires", example: 900 }),

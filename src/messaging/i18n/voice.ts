@@ -10,8 +10,8 @@ export interface VoiceTwimlOptions {
 }
 
 /**
- * The TwiML of a code call: the intro, the code digit by digit, a pause, and
- * the code again, in the person's language. Every `<Say>` names a Google
+ * The TwiML of a code call: a pause, the intro, the code digit by digit, a
+ * pause, and the code again, in the person's language. Every `<Say>` names a Google
  * voice and its language, so each locale is spoken by a voice that speaks it
  * (the default `man` voice knows only a few languages).
  */
@@ -24,6 +24,8 @@ export function voiceTwiml(o: VoiceTwimlOptions): string {
 	return [
 		'<?xml version="1.0" encoding="UTF-8"?>',
 		"<Response>",
+		// A second of silence: the callee is still raising the phone when the call connects.
+		'<Pause length="1"/>',
 		say(intro[o.purpose](o.appName)),
 		say(`${digits}.`),
 		'<Pause length="1"/>',

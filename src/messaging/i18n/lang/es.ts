@@ -23,7 +23,7 @@ export const es: Texts = {
 		subject: (app) => `Código de verificación de ${app}`,
 		codeLine: (app, code) => `Tu código de verificación de ${app} es ${code}.`,
 		codeIntro: (app) => `Tu código de verificación de ${app} es:`,
-		expires: (expiry) => `Caduca en ${expiry}. Introdúcelo donde empezaste el registro.`,
+		expires: (expiry) => `Caduca en ${expiry}. Escríbelo donde empezaste el registro.`,
 		ignore: (app) => `Si no intentaste registrarte en ${app}, ignora este correo: sin el código no ocurre nada.`,
 	},
 };

@@ -22,7 +22,7 @@ export const tr: Texts = {
 		subject: (app) => `${app} doğrulama kodu`,
 		codeLine: (app, code) => `${app} doğrulama kodunuz: ${code}.`,
 		codeIntro: (app) => `${app} doğrulama kodunuz:`,
-		expires: (expiry) => `Kod ${expiry} geçerlidir. Kaydınızı başlattığınız yere girin.`,
+		expires: (expiry) => `Kod ${expiry} geçerlidir. Kodu, kaydınızı başlattığınız sayfaya girin.`,
 		ignore: (app) =>
 			`${app} hizmetine kaydolmaya çalışmadıysanız bu e-postayı dikkate almayın: kod olmadan hiçbir şey olmaz.`,
 	},
