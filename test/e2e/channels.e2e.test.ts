@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { codeInVariables, MAGIC_NUMBERS } from "../support/fake-twilio.ts";
+import { codeInTwiml, codeInVariables, MAGIC_NUMBERS } from "../support/fake-twilio.ts";
 import { type Stack, startStack } from "../support/stack.ts";
 import { eventually } from "../support/wait.ts";
 
@@ -16,7 +16,8 @@ let stack: Stack | undefined;
 beforeAll(async () => {
 	stack = await startStack({
 		OTP_SECRET: "e2e-otp-secret-e2e-otp-secret-0123456789",
-		OTP_CHANNELS: "sms,whatsapp",
+		OTP_CHANNELS: "sms,whatsapp,call",
+		OTP_CALL_COUNTRIES: "US",
 		TWILIO_WHATSAPP_FROM: "whatsapp:+15005550006",
 		TWILIO_WHATSAPP_CONTENT_SID: WHATSAPP_TEMPLATE,
 		OTP_AUTO_FALLBACK: "on",
@@ -70,7 +71,7 @@ describe("fallback driven by receipts", () => {
 		expect(status).toMatchObject({
 			channel: "whatsapp",
 			deliveries: { sms: "failed", whatsapp: "delivered" },
-			nextChannel: null,
+			nextChannel: "call",
 		});
 
 		// The SMS code died with the fallback; the WhatsApp one registers.
@@ -81,5 +82,31 @@ describe("fallback driven by receipts", () => {
 		expect(await verified.json()).toMatchObject({ success: true, customerId: expect.any(Number) });
 		// Once: nothing more is sent.
 		expect(await stack?.sms(`whatsapp:${phone}`)).toHaveLength(1);
+	});
+
+	it("a code by voice call: the fake's signed call callbacks make it delivered, and the spoken code registers", async () => {
+		const phone = "+14155550177";
+		const registration = {
+			name: "Ada Lovelace",
+			email: "ada-call-e2e@example.com",
+			phone,
+			password: "correct horse battery",
+		};
+		const sent = await call("POST", "send-otp", { ...registration, channel: "call", locale: "de" });
+		expect(sent.status).toBe(200);
+		const { registrationId } = (await sent.json()) as { registrationId: string };
+		const [placed] = (await stack?.calls(phone)) ?? [];
+		expect(placed?.twiml).toContain('language="de-DE"');
+		const delivered = await eventually(
+			async () => {
+				const res = await call("GET", `otp-status?${new URLSearchParams({ phone, registrationId })}`);
+				const body = (await res.json()) as { delivery?: string };
+				return body.delivery === "delivered" ? body : undefined;
+			},
+			{ what: "the call's completed callback", timeoutMs: 10_000, everyMs: 100 },
+		);
+		expect(delivered).toMatchObject({ channel: "call", deliveries: { call: "delivered" } });
+		const verified = await call("POST", "verify-otp", { phone, registrationId, otp: codeInTwiml(placed?.twiml ?? "") });
+		expect(verified.status).toBe(201);
 	});
 });
