@@ -28,9 +28,19 @@ const SmsStats = z.object({
 	failuresByErrorCode: z.record(z.string(), z.number().int()).openapi({ example: { "30003": 2, "30005": 1 } }),
 });
 
+const ChannelStats = SmsStats.pick({
+	sends: true,
+	delivered: true,
+	failed: true,
+	deliveryRate: true,
+	verificationRate: true,
+});
+
 const WindowStats = SmsStats.extend({
 	since: z.iso.datetime(),
 	emailFallback: z.object({ sends: z.number().int(), verificationRate: z.number().nullable() }),
+	whatsapp: ChannelStats.openapi({ description: "Codes sent as WhatsApp messages (not in the SMS figures)" }),
+	call: ChannelStats.openapi({ description: "Codes read out in voice calls (not in the SMS figures)" }),
 	byCountry: z.record(z.string(), SmsStats).openapi({ description: "Keyed by country calling code, like `44`" }),
 });
 

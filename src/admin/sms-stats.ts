@@ -19,9 +19,14 @@ export interface WindowStats extends SmsStats {
 	since: string;
 	/** Codes sent by the email fallback. */
 	emailFallback: { sends: number; verificationRate: number | null };
+	/** Codes sent as WhatsApp messages and voice calls (the SMS figures above leave them out). */
+	whatsapp: ChannelStats;
+	call: ChannelStats;
 	/** The same numbers per country calling code (`44`, `1`, ...). */
 	byCountry: Record<string, SmsStats>;
 }
+
+export type ChannelStats = Pick<SmsStats, "sends" | "delivered" | "failed" | "deliveryRate" | "verificationRate">;
 
 /** One window's numbers from the per-channel, per-calling-code counts of the messages table. */
 export function summarize(since: number, counts: ChannelCounts[], failures: FailureCount[]): WindowStats {
@@ -42,7 +47,21 @@ export function summarize(since: number, counts: ChannelCounts[], failures: Fail
 			sends: emailTotals.sends,
 			verificationRate: rate(emailTotals.verifiedChallenges, emailTotals.challenges),
 		},
+		whatsapp: channelStats(counts.filter((r) => r.channel === "whatsapp")),
+		call: channelStats(counts.filter((r) => r.channel === "call")),
 		byCountry,
+	};
+}
+
+function channelStats(rows: ChannelCounts[]): ChannelStats {
+	const t = totals(rows);
+	const { sends, delivered, failed } = t;
+	return {
+		sends,
+		delivered,
+		failed,
+		deliveryRate: rate(delivered, sends),
+		verificationRate: rate(t.verifiedChallenges, t.challenges),
 	};
 }
 

@@ -1,5 +1,6 @@
 import type { CountryCode } from "libphonenumber-js";
 import { ApiError } from "../errors/errors";
+import { type ChannelPolicy, channelPolicyOf, type TwilioChannels, twilioChannelsOf } from "./channels-env";
 import { type EnvVars, envSchema } from "./env-schema";
 import { type EventsConfig, eventsSettings } from "./events-env";
 import { autofillHostOf, type Locale } from "./messages-env";
@@ -13,6 +14,7 @@ import {
 } from "./sms-protection";
 import { type TurnstileSettings, turnstileSettings } from "./turnstile-env";
 
+export type { Channel, ChannelPolicy, PhoneChannel, TwilioChannels } from "./channels-env";
 export type { EventsConfig } from "./events-env";
 export type { SigningAlg, SigningJwk, SigningKeySet } from "./signing-keys";
 export type { TurnstileConfig, TurnstileMode, TurnstileSettings } from "./turnstile-env";
@@ -28,6 +30,7 @@ export interface TwilioConfig {
 	from?: string;
 	messagingServiceSid?: string;
 	timeoutMs: number;
+	channels: TwilioChannels;
 }
 
 export interface ResendConfig {
@@ -130,6 +133,8 @@ export interface Config {
 	/** `console` only outside production, when Twilio is not configured. */
 	sms: { kind: "twilio"; twilio: TwilioConfig } | { kind: "console" };
 	email: EmailConfig;
+	/** Which channels a code may take, their order, and the automatic fallback. */
+	channels: ChannelPolicy;
 	/**
 	 * Where Twilio can reach this Worker: sends ask for status callbacks at
 	 * `{publicBaseUrl}/api/webhooks/twilio/message-status`. Unset: no callbacks.
@@ -235,6 +240,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
 						from: v.TWILIO_PHONE_NUMBER,
 						messagingServiceSid: v.TWILIO_MESSAGING_SERVICE_SID,
 						timeoutMs: v.TWILIO_TIMEOUT_MS,
+						channels: twilioChannelsOf(v),
 					},
 				}
 			: { kind: "console" },
@@ -255,6 +261,7 @@ export function parseConfig(env: Record<string, unknown>): Config {
 								}
 							: { kind: "console" },
 				},
+		channels: channelPolicyOf(v, v.EMAIL_FALLBACK_ENABLED),
 		publicBaseUrl: v.PUBLIC_BASE_URL,
 		adminToken: v.ADMIN_API_TOKEN,
 		messageRetentionMs: v.MESSAGE_RETENTION_DAYS * 86_400_000,

@@ -1,6 +1,7 @@
 import { isSupportedCountry } from "libphonenumber-js";
 import { z } from "zod";
 import { normalizePhone } from "../phone/normalize";
+import { channelProblems, channelVars } from "./channels-env";
 import { eventsFields, eventsProblems } from "./events-env";
 import { messagesProblems, messagesVars } from "./messages-env";
 import { countryList, int, optionalString } from "./schema-parts";
@@ -57,6 +58,7 @@ export const envSchema = z
 			)
 			.refine((c) => c === undefined || isSupportedCountry(c), "is not a country libphonenumber-js knows"),
 		...smsProtectionVars,
+		...channelVars,
 		SMS_ALLOWED_COUNTRIES: countryList,
 		SMS_BLOCKED_COUNTRIES: countryList,
 		TURNSTILE_SECRET_KEY: optionalString,
@@ -159,6 +161,7 @@ export const envSchema = z
 		signingKeysProblems(v, ctx);
 		eventsProblems(v, ctx);
 		const twilio = [v.TWILIO_ACCOUNT_SID, v.TWILIO_AUTH_TOKEN, v.TWILIO_PHONE_NUMBER ?? v.TWILIO_MESSAGING_SERVICE_SID];
+		channelProblems(v, v.ENVIRONMENT === "production", twilio.every(Boolean), ctx);
 		if (v.ENVIRONMENT !== "production") {
 			// Half a Twilio (or email) setup is a mistake, not a wish for the console sender.
 			if (twilio.some(Boolean) && !twilio.every(Boolean))

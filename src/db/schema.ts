@@ -52,7 +52,7 @@ export const sessions = sqliteTable(
 );
 
 /**
- * One row per code sent, by SMS or email: what support needs to answer "I
+ * One row per code sent, by SMS, WhatsApp, voice call or email: what support needs to answer "I
  * never got the code". Never the code, never the full destination.
  * `status` only moves forward (see delivery/status.ts): callbacks that arrive
  * late or twice cannot undo a later status.
@@ -60,9 +60,9 @@ export const sessions = sqliteTable(
 export const messages = sqliteTable(
 	"messages",
 	{
-		/** The provider's id: Twilio's message SID (`SM…`), the email API's id. */
+		/** The provider's id: Twilio's message SID (`SM…`) or call SID (`CA…`), the email API's id. */
 		id: text("id").primaryKey(),
-		channel: text("channel", { enum: ["sms", "email"] }).notNull(),
+		channel: text("channel", { enum: ["sms", "whatsapp", "call", "email"] }).notNull(),
 		/**
 		 * Null only while a status callback has overtaken the send that records
 		 * the message (the send fills them in).

@@ -3,7 +3,7 @@
  * ids and masked phone numbers, never a password, code, hash or token.
  */
 // Spelled out rather than imported: the rooms that emit events (otp's callers, messaging) import this one.
-type Channel = "sms" | "email";
+type Channel = "sms" | "whatsapp" | "call" | "email";
 type Purpose = "register" | "reset";
 
 export interface EventData {
@@ -15,8 +15,8 @@ export interface EventData {
 	"session.reuse_detected": { customerId: number; session: string };
 	/** A code took its last wrong guess and is burned. */
 	"verification.locked": { phone: string; purpose: Purpose };
-	/** The provider reported an SMS failed or undelivered; `providerCode` is Twilio's ErrorCode. */
-	"message.undelivered": { phone: string; channel: "sms"; providerCode?: number };
+	/** The provider reported an SMS, a WhatsApp message or a call failed or undelivered; `providerCode` is Twilio's ErrorCode. */
+	"message.undelivered": { phone: string; channel: Exclude<Channel, "email">; providerCode?: number };
 }
 
 export type EventType = keyof EventData;

@@ -1,54 +1,82 @@
-import type { Config } from "../config/config";
-import type { EmailSender } from "./email-sender";
-import { otpEmail, smsText } from "./i18n";
+import type { Config, TwilioChannels } from "../config/config";
+import { LOCALES, type Locale, otpEmail, smsText, voiceTwiml } from "./i18n";
 import type { SendContext } from "./report";
-import { createEmailSender, createSender } from "./senders";
-import type { SmsSender } from "./sms-sender";
+import { sendersFor } from "./senders";
 
-/** Where Twilio reports a message's delivery, below PUBLIC_BASE_URL. */
+/** Where Twilio reports a message's delivery (SMS and WhatsApp), below PUBLIC_BASE_URL. */
 export const STATUS_CALLBACK_PATH = "/api/webhooks/twilio/message-status";
+/** Where Twilio reports a call's progress and outcome, below PUBLIC_BASE_URL. */
+export const CALL_STATUS_CALLBACK_PATH = "/api/webhooks/twilio/call-status";
 
 /** What the provider said of one code's message; never thrown. */
 export type DeliveryOutcome =
 	| { ok: true; id: string; status: string }
-	| { ok: false; invalidNumber?: boolean; httpStatus?: number; providerCode?: number; providerError?: string };
-
-/** One pair of senders per parsed config (getConfig keeps one Config per env). */
-const senders = new WeakMap<Config, { sms: SmsSender; email?: EmailSender }>();
-
-function sendersFor(config: Config) {
-	let pair = senders.get(config);
-	if (!pair) {
-		pair = { sms: createSender(config), email: config.email.enabled ? createEmailSender(config.email) : undefined };
-		senders.set(config, pair);
-	}
-	return pair;
-}
+	| {
+			ok: false;
+			reason?: "invalid_number" | "unreachable" | "failed";
+			httpStatus?: number;
+			providerCode?: number;
+			providerError?: string;
+	  };
 
 /**
- * Puts a code on its way by the context's channel: an SMS (asking Twilio for
- * status callbacks when PUBLIC_BASE_URL is set) or an email to the
- * registration's address.
+ * Puts a code on its way by the context's channel: an SMS, a WhatsApp
+ * template, a voice call (each asking Twilio for status callbacks when
+ * PUBLIC_BASE_URL is set), or an email to the registration's address; in
+ * the registration's language.
  */
 export async function deliverCode(config: Config, context: SendContext, code: string): Promise<DeliveryOutcome> {
 	const { appName, otp, publicBaseUrl } = config;
-	const { sms, email } = sendersFor(config);
-	const locale = context.locale ?? config.defaultLocale;
+	const senders = sendersFor(config);
+	// A language stored by an older release may have left LOCALES since.
+	const locale = context.locale && LOCALES.includes(context.locale) ? context.locale : config.defaultLocale;
+	const { purpose } = context;
 	if (context.email) {
-		if (!email) return { ok: false };
-		const outcome = await email.send(otpEmail(appName, context.email, code, otp.ttlMs, locale));
+		if (!senders.email) return { ok: false };
+		const outcome = await senders.email.send(otpEmail(appName, context.email, code, otp.ttlMs, locale));
 		return outcome.ok ? { ...outcome, status: "sent" } : outcome;
 	}
-	const callback = publicBaseUrl ? publicBaseUrl + STATUS_CALLBACK_PATH : undefined;
-	const text = smsText({
-		appName,
-		code,
-		ttlMs: otp.ttlMs,
-		purpose: context.purpose,
-		locale,
-		host: config.autofillHost ?? undefined,
-		androidHash: config.androidAppHash,
-	});
-	const outcome = await sms.send(context.phone.e164, text, callback);
-	return outcome.ok ? outcome : { ...outcome, invalidNumber: outcome.reason === "invalid_number" };
+	const to = context.phone.e164;
+	const callback = (path: string) => (publicBaseUrl ? publicBaseUrl + path : undefined);
+	switch (context.channel) {
+		case "whatsapp": {
+			const contentSid = contentSidFor(config.sms.kind === "twilio" ? config.sms.twilio.channels : undefined, locale);
+			return senders.whatsapp.send(to, { contentSid, code }, callback(STATUS_CALLBACK_PATH));
+		}
+		case "call":
+			return senders.voice.call(
+				to,
+				voiceTwiml({ appName, code, locale, purpose }),
+				callback(CALL_STATUS_CALLBACK_PATH),
+			);
+		default: {
+			const host = config.autofillHost ?? undefined;
+			const body = smsText({
+				appName,
+				code,
+				ttlMs: otp.ttlMs,
+				purpose,
+				locale,
+				host,
+				androidHash: config.androidAppHash,
+			});
+			return senders.sms.send(to, body, callback(STATUS_CALLBACK_PATH));
+		}
+	}
+}
+
+/**
+ * The WhatsApp template for `locale` (a language of LOCALES): its entry,
+ * else the default one (`en`, or a bare sid).
+ */
+export function contentSidFor(channels: TwilioChannels | undefined, locale: Locale): string {
+	const sids = channels?.whatsappContentSids;
+	const tag = locale.toLowerCase();
+	return (
+		sids?.get(tag) ??
+		sids?.get(tag.split("-")[0] as string) ??
+		sids?.get("en") ??
+		sids?.get("") ??
+		"HX-console-template"
+	);
 }

@@ -1,12 +1,13 @@
 import { and, eq, gte, isNotNull, isNull, lt, lte, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
+import type { Channel } from "../config/config";
 import { messageEvents, messages } from "../db/schema";
 import { FAILED_STATUSES, statusRank } from "./status";
 
 /** One thing heard about a message: its send (with everything known about it) or a status callback. */
 export interface MessageReport {
 	id: string;
-	channel: "sms" | "email";
+	channel: Channel;
 	purpose?: "register" | "reset";
 	challengeId?: string;
 	destination: string;
@@ -21,7 +22,7 @@ export interface MessageReport {
 /** Counts for one window, over SMS or over email. */
 export interface ChannelCounts {
 	callingCode: string;
-	channel: "sms" | "email";
+	channel: Channel;
 	sends: number;
 	delivered: number;
 	failed: number;

@@ -1,3 +1,4 @@
+import type { Channel } from "../config/config";
 import type { Phone } from "../phone/parse";
 import { errorMessage, log, maskEmail } from "../platform/log";
 import type { Locale } from "./i18n/locale";
@@ -7,7 +8,7 @@ import { messageRepository } from "./message-log";
 export interface SendContext {
 	requestId?: string;
 	purpose: "register" | "reset";
-	channel: "sms" | "email";
+	channel: Channel;
 	challengeId: string;
 	phone: Phone;
 	/** The address an email went to; absent for SMS. */
@@ -16,7 +17,7 @@ export interface SendContext {
 	locale?: Locale;
 }
 
-type Event = "sms_sent" | "sms_failed" | "sms_status" | "email_sent" | "email_failed" | "code_verified";
+type Event = `${Channel}_sent` | `${Channel}_failed` | `${Channel}_status` | "code_verified";
 
 /**
  * A message the provider accepted: one log line, one Analytics Engine data
@@ -56,20 +57,29 @@ export async function reportFailed(
 /** A Twilio status callback (already authenticated). */
 export async function reportStatus(
 	env: Env,
-	callback: { requestId?: string; messageId: string; phone: Phone; status: string; errorCode?: number; at: number },
+	callback: {
+		requestId?: string;
+		channel: Exclude<Channel, "email">;
+		messageId: string;
+		phone: Phone;
+		status: string;
+		errorCode?: number;
+		at: number;
+	},
 ) {
 	const { callingCode, masked } = callback.phone;
 	const fields = { requestId: callback.requestId, phone: masked, callingCode };
-	log(callback.errorCode ? "warn" : "info", "sms_status", {
+	const event = `${callback.channel}_status` as const;
+	log(callback.errorCode ? "warn" : "info", event, {
 		...fields,
 		messageId: callback.messageId,
 		status: callback.status,
 		twilioErrorCode: callback.errorCode,
 	});
-	count(env, "sms_status", { ...fields, channel: "sms" }, callback.status, callback.errorCode);
+	count(env, event, { ...fields, channel: callback.channel }, callback.status, callback.errorCode);
 	await messageRepository(env.DB).record({
 		id: callback.messageId,
-		channel: "sms",
+		channel: callback.channel,
 		destination: fields.phone,
 		callingCode,
 		range: callback.phone.range,

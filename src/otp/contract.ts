@@ -1,7 +1,9 @@
 import type { Origin } from "../abuse/signals";
 import type { OtpPolicy } from "../config/config";
+import type { Locale } from "../config/messages-env";
 import type { Failure } from "../errors/errors";
 import type { Delivery } from "../messaging/status";
+import type { FallbackPolicy } from "./fallback";
 import type { Channel, Purpose } from "./state";
 
 // What the Worker and a phone's object exchange: their calls' arguments and answers.
@@ -14,6 +16,8 @@ export interface Caller {
 	human?: boolean;
 	/** Where the request came from, for the send pipeline's signals; the object never reads it. */
 	origin?: Origin;
+	/** The language a new registration's messages take (send-otp); resends keep the registration's. */
+	locale?: Locale;
 }
 
 /** What a phone's object needs of the configuration, and nothing more. */
@@ -22,6 +26,7 @@ export interface PhonePolicy {
 	otpSecret: string;
 	/** TEST_PHONE_NUMBERS: a fixed code, never sent. */
 	testNumbers: ReadonlyMap<string, string>;
+	fallback: FallbackPolicy;
 }
 
 /** A code issued and committed, for the send pipeline: the only way a code leaves the object. */
@@ -38,6 +43,8 @@ export interface Issued {
 	channel: Channel;
 	/** The registration's own address, for the email channel. */
 	email?: string;
+	/** The registration's language, for the message; null: the default. */
+	locale: Locale | null;
 	/** The object's clock when it issued the code. */
 	at: number;
 }
@@ -64,6 +71,8 @@ export interface PendingStatus {
 	status: "pending" | "locked";
 	channel: Channel;
 	delivery: Delivery;
+	/** Each channel tried for this registration, and what its latest send became. */
+	deliveries: Partial<Record<Channel, Delivery>>;
 	expiresAt: number;
 	attemptsRemaining: number;
 	/** When resend-otp will next be accepted from the caller's network (the cooldown and the shares). */

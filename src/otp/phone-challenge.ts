@@ -2,15 +2,18 @@ import { DurableObject } from "cloudflare:workers";
 import { getConfig } from "../config/config";
 import { type Failure, failure } from "../errors/errors";
 import { statusRank } from "../messaging/status";
-import { consume, verifyRefusal, wrongGuess } from "./attempts";
-import { guessShareRefusal, type Mark, mark, sendShareRefusal } from "./caps";
-import { generateCode, macCode, macsEqual, newRegistrationId, randomMac } from "./code";
+import { sendShareRefusal } from "./caps";
+import { checkCode } from "./check-code";
+import { newRegistrationId } from "./code";
 import type { Caller, Checked, Issued, PendingStatus, PhonePolicy } from "./contract";
 import { cooldownRefusal } from "./cooldown";
+import { afterReceipt, fallbacksDue } from "./fallback";
+import { deliverFallback, type FallbackSend, fallbackChoice } from "./fallback-send";
 import { InFlight } from "./in-flight";
+import { type CodeRequest, newCode } from "./new-code";
 import { PhoneStore } from "./phone-store";
 import { isFailure, pendingStatus, resolve, startRefusal } from "./registrations";
-import { delivered, issue, resendRefusal, undone } from "./sends";
+import { delivered, resendRefusal, undone } from "./sends";
 import {
 	type ChallengeState,
 	type Channel,
@@ -33,6 +36,10 @@ import {
  * Invariant: no method awaits anything but storage. Each reads the state,
  * decides and commits synchronously, so requests for one phone are
  * serialized: concurrent requests give the result of some serial order.
+ * The one exception is the alarm's fallback (OTP_AUTO_FALLBACK): it commits
+ * the new code first and only then sends it, reporting back through sent
+ * and undo like the Worker's pipeline; a request that interleaves while it
+ * waits sees the committed state.
  */
 export class PhoneChallenge extends DurableObject<Env> {
 	#store: PhoneStore;
@@ -63,19 +70,21 @@ export class PhoneChallenge extends DurableObject<Env> {
 		registration: Registration,
 		registrationId: string | undefined,
 		caller: Caller,
+		channel: Channel = "sms",
 	): Promise<Issued | Failure> {
 		const now = this.clock();
 		const refusal = this.#startRefusal(registrationId, caller.network, now);
 		if (refusal) return refusal;
 		const editing = registrationId ? this.#store.liveRegistration(registrationId, now) : undefined;
 		const before = editing ?? { ...EMPTY, id: newRegistrationId(), network: caller.network };
-		return this.#issue("register", before, registration, now, caller, "sms", crypto.randomUUID());
+		const challengeId = crypto.randomUUID();
+		return this.#issue({ purpose: "register", before, subject: registration, now, caller, channel, challengeId });
 	}
 
 	/**
-	 * Issues a new code for a pending registration, by SMS or to its own email;
-	 * the previous code dies. `blocked`: the channel's refusal for this number
-	 * (the country policy), answered only once a registration is found.
+	 * Issues a new code for a pending registration, by a phone channel or to
+	 * its own email, in its language; the previous code dies. `blocked`: the
+	 * channel's refusal for this number, answered only once a registration is found.
 	 */
 	async resend(
 		channel: Channel,
@@ -94,7 +103,9 @@ export class PhoneChallenge extends DurableObject<Env> {
 			sendShareRefusal(this.#store.ledger("register"), caller.network, now, otp);
 		if (refusal) return refusal;
 		const challengeId = target.challengeId ?? crypto.randomUUID();
-		return this.#issue("register", target, target.subject as Registration, now, caller, channel, challengeId);
+		const subject = target.subject as Registration;
+		const kept = { ...caller, locale: undefined };
+		return this.#issue({ purpose: "register", before: target, subject, now, caller: kept, channel, challengeId });
 	}
 
 	/**
@@ -110,7 +121,16 @@ export class PhoneChallenge extends DurableObject<Env> {
 		const refusal =
 			cooldownRefusal(before, now, otp) ?? sendShareRefusal(this.#store.ledger("reset"), caller.network, now, otp);
 		if (refusal) return refusal;
-		return this.#issue("reset", before, { customerId, phone }, now, caller, "sms", crypto.randomUUID());
+		const subject = { customerId, phone };
+		return this.#issue({
+			purpose: "reset",
+			before,
+			subject,
+			now,
+			caller,
+			channel: "sms",
+			challengeId: crypto.randomUUID(),
+		});
 	}
 
 	/** The provider accepted the send of `generation`: records its id and first status; returns the status held. */
@@ -120,8 +140,9 @@ export class PhoneChallenge extends DurableObject<Env> {
 		this.#early.delete(messageId);
 		const current = this.#store.get(purpose, id);
 		if (!current || current.generation !== generation) return status;
-		const withId = { ...current, messageId, deliveryStatus: status };
-		const next = early ? delivered(withId, messageId, early) : withId;
+		const deliveries = { ...current.deliveries, [current.channel ?? "sms"]: status };
+		const withId = { ...current, messageId, deliveryStatus: status, deliveries };
+		const next = afterReceipt(early ? delivered(withId, messageId, early) : withId, this.clock());
 		this.#store.commit(purpose, next);
 		return next.deliveryStatus ?? status;
 	}
@@ -141,7 +162,8 @@ export class PhoneChallenge extends DurableObject<Env> {
 			if (ledger) this.#store.commitLedger(purpose, ledger);
 			return;
 		}
-		this.#store.commit(purpose, undone(purpose, held.before, current, this.#rules.otp.maxAttempts), ledger);
+		const { maxAttempts } = this.#rules.otp;
+		this.#store.commit(purpose, undone(purpose, held.before, current, maxAttempts, reachedProvider), ledger);
 	}
 
 	/** A registration as otp-status shows it; OTP_NOT_FOUND / OTP_EXPIRED otherwise. Changes nothing. */
@@ -160,8 +182,9 @@ export class PhoneChallenge extends DurableObject<Env> {
 
 	/** Takes a provider's status for one of this phone's messages: only the latest send of a code, only forward. */
 	async delivery(messageId: string, status: string): Promise<void> {
+		const now = this.clock();
 		const held = this.#store.withMessage(messageId);
-		for (const [purpose, s] of held) this.#store.commit(purpose, delivered(s, messageId, status));
+		for (const [purpose, s] of held) this.#store.commit(purpose, afterReceipt(delivered(s, messageId, status), now));
 		// The callback overtook the send's report (see sent): kept for it, a few at most.
 		if (!held.length && this.#early.size < 16 && statusRank(status) > statusRank(this.#early.get(messageId) ?? ""))
 			this.#early.set(messageId, status);
@@ -172,13 +195,13 @@ export class PhoneChallenge extends DurableObject<Env> {
 		const now = this.clock();
 		const target = resolve(this.#store.registrations, registrationId, now);
 		if (isFailure(target)) return target;
-		return this.#checkCode("register", target, code, caller.network, now);
+		return this.#check("register", target, code, caller.network, now);
 	}
 
 	/** Checks a password-reset code; the right one hands out the customer whose password may now be set. */
 	async verifyReset(code: string, caller: Caller): Promise<Checked<ResetRequest>> {
 		const now = this.clock();
-		const checked = this.#checkCode("reset", this.#store.reset(now, caller.network), code, caller.network, now);
+		const checked = this.#check("reset", this.#store.reset(now, caller.network), code, caller.network, now);
 		if (!checked.ok) return checked.code === "OTP_NOT_FOUND" ? NO_RESET : checked;
 		// Unreachable: a decoy's MAC matches no code.
 		if (checked.subject.customerId === null) return failure("OTP_INVALID");
@@ -193,9 +216,17 @@ export class PhoneChallenge extends DurableObject<Env> {
 			this.#store.commit(purpose, held.before);
 	}
 
-	/** Expires codes, later purges everything. Safe to run at any time, any number of times. */
+	/**
+	 * Expires codes, later purges everything; sends the fallbacks that are due.
+	 * Safe to run at any time, any number of times.
+	 */
 	override async alarm(): Promise<void> {
-		await this.#store.age(this.clock());
+		const now = this.clock();
+		await this.#store.age(now);
+		const issued = fallbacksDue(this.#store.registrations, now).map((s) => this.#fallback(s, now));
+		// Each new code is committed above; only now may the object wait on the network. Requests
+		// interleave from here (the input gate opens), and every one sees the committed state.
+		for (const send of issued) if (send) await deliverFallback(this.env, getConfig(this.env), this, send);
 	}
 
 	/**
@@ -203,41 +234,31 @@ export class PhoneChallenge extends DurableObject<Env> {
 	 * with its mark; the caller delivers it and reports back (sent or undo).
 	 * The code leaves the object only here, in the answer to the Worker.
 	 */
-	#issue<P extends Purpose>(
-		purpose: P,
-		before: ChallengeState<Subjects[P]>,
-		subject: Subjects[P],
-		now: number,
-		caller: Caller,
-		channel: Channel,
-		challengeId: string,
-	): Issued {
-		const { otp, otpSecret, testNumbers } = this.#rules;
-		const generation = before.generation + 1;
-		// A decoy reset holds the MAC of no code; a test number a fixed code, never sent.
-		const decoy = purpose === "reset" && (subject as ResetRequest).customerId === null;
-		const testCode = channel === "sms" ? testNumbers.get(subject.phone) : undefined;
-		const code = decoy ? null : (testCode ?? generateCode());
-		const mac = code === null ? randomMac() : macCode(otpSecret, purpose, subject.phone, before.id, generation, code);
-		const sentMark: Mark = { at: now, network: caller.network, kind: "send" };
-		const next = issue(before, subject, mac, generation, now, otp, { challengeId, channel });
+	#issue<P extends Purpose>(request: CodeRequest<P>): Issued {
+		const { purpose, before, now } = request;
+		const { next, sentMark, issued } = newCode(request, this.#rules);
 		this.#store.commit(purpose, next, [...this.#store.recentLedger(purpose, now), sentMark]);
-		const delivers = code !== null && !testCode;
-		if (delivers) this.#inFlight.hold(purpose, before.id, generation, { before, mark: sentMark });
-		const email = channel === "email" ? (subject as Registration).email : undefined;
-		const { id, expiresAt } = next;
-		return {
-			ok: true,
-			purpose,
-			id,
-			generation,
-			code: delivers ? code : null,
-			expiresAt,
-			challengeId,
-			channel,
-			email,
-			at: now,
-		};
+		if (issued.code !== null) this.#inFlight.hold(purpose, before.id, issued.generation, { before, mark: sentMark });
+		return issued;
+	}
+
+	/**
+	 * Issues and commits the fallback code of `s` by the next channel, as its
+	 * starter's network (its shares and caps count it); or, with no channel
+	 * left or a cap reached, gives the fallback up. Either way, once.
+	 */
+	#fallback(s: ChallengeState<Registration>, now: number): FallbackSend | null {
+		const choice = fallbackChoice(s, this.#store.ledger("register"), getConfig(this.env), now);
+		if (!choice) {
+			this.#store.commit("register", { ...s, fallbackAt: 0, fellBack: true });
+			return null;
+		}
+		const { channel, phone } = choice;
+		const caller = { network: s.network };
+		const challengeId = s.challengeId ?? crypto.randomUUID();
+		const subject = s.subject as Registration;
+		const request = { purpose: "register", before: s, subject, now, caller, channel, challengeId, fellBack: true };
+		return { issued: this.#issue(request as CodeRequest<"register">), phone, caller };
 	}
 
 	#startRefusal(registrationId: string | undefined, network: string, now: number): Failure | null {
@@ -249,44 +270,16 @@ export class PhoneChallenge extends DurableObject<Env> {
 		);
 	}
 
-	/**
-	 * Checks `code` against `s` (already at `now`) and commits the outcome: a
-	 * counted wrong guess, or consumption. Consuming is the race gate: every
-	 * later check of this code sees `consumed`, so exactly one caller gets the subject.
-	 */
-	#checkCode<P extends Purpose>(
-		purpose: P,
-		s: ChallengeState<Subjects[P]>,
-		code: string,
-		network: string,
-		now: number,
-	): Checked<Subjects[P]> {
-		const { otp, otpSecret } = this.#rules;
-		const refusal =
-			(s.status === "pending" ? guessShareRefusal(this.#store.ledger(purpose), network, now, otp) : null) ??
-			verifyRefusal(s);
-		if (refusal) {
-			if (s.id && s !== this.#store.get(purpose, s.id)) this.#store.commit(purpose, s);
-			return refusal;
-		}
-		const subject = s.subject as Subjects[P];
-		const mac = macCode(otpSecret, purpose, subject.phone, s.id, s.generation, code);
-		if (!macsEqual(mac, s.codeMac as Uint8Array)) {
-			const wrong = wrongGuess(s, otp);
-			this.#store.commit(purpose, wrong.state, mark(this.#store.ledger(purpose), now, network, "fail"));
-			return { ...wrong.failure, counted: true };
-		}
-		this.#store.commit(purpose, consume(s));
-		this.#inFlight.hold(purpose, s.id, s.generation, { before: s });
-		const { id, generation, challengeId, channel } = s;
-		return { ok: true, subject, id, generation, challengeId, channel, at: now };
+	#check<P extends Purpose>(purpose: P, s: ChallengeState<Subjects[P]>, code: string, network: string, now: number) {
+		return checkCode(this.#store, this.#inFlight, this.#rules, purpose, s, code, network, now);
 	}
 
 	/** The slice of the configuration this object reads, parsed once per object. */
 	get #rules(): PhonePolicy {
 		if (!this.#policy) {
-			const { otp, otpSecret, smsPolicy } = getConfig(this.env);
-			this.#policy = { otp, otpSecret, testNumbers: smsPolicy.testNumbers };
+			const { otp, otpSecret, smsPolicy, channels } = getConfig(this.env);
+			const fallback = { auto: channels.autoFallback, afterMs: channels.fallbackAfterMs };
+			this.#policy = { otp, otpSecret, testNumbers: smsPolicy.testNumbers, fallback };
 		}
 		return this.#policy;
 	}

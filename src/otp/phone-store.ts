@@ -1,6 +1,7 @@
 import type { OtpPolicy } from "../config/config";
 import { type Ledger, ledgerWake, recent } from "./caps";
 import { atTime, nextWake, settle } from "./expiry";
+import { fallbackWake } from "./fallback";
 import { type ChallengeState, EMPTY, holdsCode, type Purpose, type Registration, type ResetRequest } from "./state";
 import { emptyStore, ensureSchema, hasSchema, load, type Stored, saveCode, saveLedger } from "./storage";
 
@@ -114,7 +115,7 @@ export class PhoneStore {
 	#schedule(): void {
 		const p = this.policy();
 		const { registrations, reset, ledgers } = this.#stored;
-		const wakes = [...registrations.values()].map((r) => nextWake(r, p));
+		const wakes = [...registrations.values()].flatMap((r) => [nextWake(r, p), fallbackWake(r)]);
 		if (reset) wakes.push(nextWake(reset, p));
 		wakes.push(ledgerWake(ledgers.register), ledgerWake(ledgers.reset));
 		const positive = wakes.filter((w) => w > 0);

@@ -74,6 +74,7 @@ export function pendingStatus(s: ChallengeState<Registration>, now: number, p: O
 		status: s.status === "pending" ? "pending" : "locked",
 		channel: s.channel ?? "sms",
 		delivery: s.deliveryStatus ? deliveryOf(s.deliveryStatus) : "queued",
+		deliveries: Object.fromEntries(Object.entries(s.deliveries).map(([c, status]) => [c, deliveryOf(status)])),
 		expiresAt: s.expiresAt,
 		attemptsRemaining: s.status === "pending" ? Math.max(0, p.maxAttempts - s.attempts) : 0,
 		resendAt: now + wait * 1000,

@@ -15,18 +15,22 @@ export type SendResult =
 	| { ok: true; registrationId: string; expiresAt: number; channel: Channel; delivery: Delivery }
 	| Failure;
 
-type PhoneObject = DurableObjectStub<PhoneChallenge>;
+/** Who hears how a send went: the phone's object (its stub from the Worker, itself from its alarm). */
+export interface SendReporter {
+	sent: PhoneChallenge["sent"];
+	undo: PhoneChallenge["undo"];
+}
 
 /**
  * The send pipeline of a code the phone's object issued: the budgets and
- * the range guard (SMS only), then the provider, then the report; the
- * object hears how it went (sent, or undo). Runs in the Worker, so the
- * object never waits on the network.
+ * the range guard (every phone channel: SMS, WhatsApp, call), then the
+ * provider, then the report; the object hears how it went (sent, or undo).
+ * Runs in the Worker, or in the object's alarm once the code is committed.
  */
 export async function deliverIssued(
 	env: Env,
 	config: Config,
-	phone: PhoneObject,
+	phone: SendReporter,
 	issued: Issued | Failure,
 	to: PhoneFacts,
 	caller: Caller,
@@ -36,6 +40,7 @@ export async function deliverIssued(
 	const ok = { ok: true as const, registrationId: id, expiresAt: issued.expiresAt, channel };
 	if (code === null) return { ...ok, delivery: "queued" };
 	const context: SendContext = { requestId: caller.requestId, purpose, channel, challengeId, phone: to };
+	if (issued.locale) context.locale = issued.locale;
 	let budget: Reservation | null = null;
 	if (issued.email) context.email = issued.email;
 	else {

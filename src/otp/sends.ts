@@ -19,11 +19,12 @@ export function issue<S>(
 	generation: number,
 	now: number,
 	p: OtpPolicy,
-	send: { challengeId: string; channel: Channel },
+	send: { challengeId: string; channel: Channel } & Partial<Pick<ChallengeState, "locale" | "fallbackAt" | "fellBack">>,
 ): ChallengeState<S> {
 	return {
 		...s,
 		...send,
+		deliveries: { ...s.deliveries, [send.channel]: "queued" },
 		messageId: null,
 		deliveryStatus: null,
 		status: "pending",
@@ -63,16 +64,30 @@ export function revertSend<S>(
 export function delivered<S>(s: ChallengeState<S>, messageId: string, status: string): ChallengeState<S> {
 	if (s.messageId !== messageId) return s;
 	if (statusRank(status) <= statusRank(s.deliveryStatus ?? "")) return s;
-	return { ...s, deliveryStatus: status };
+	const deliveries = s.channel ? { ...s.deliveries, [s.channel]: status } : s.deliveries;
+	return { ...s, deliveryStatus: status, deliveries };
 }
 
 /**
  * What a send that did not go out leaves: a registration goes back to
- * `before` (see revertSend); a reset becomes a decoy (a MAC of no code), so
- * whoever asked for it cannot tell a refused send from an unknown number.
+ * `before` (see revertSend), remembering a channel the provider refused
+ * (`reachedProvider`) as failed; a reset becomes a decoy (a MAC of no code),
+ * so whoever asked for it cannot tell a refused send from an unknown number.
  */
-export function undone<S>(purpose: Purpose, before: ChallengeState<S>, failed: ChallengeState<S>, maxAttempts: number) {
-	if (purpose === "register") return revertSend(before, failed, maxAttempts);
+export function undone<S>(
+	purpose: Purpose,
+	before: ChallengeState<S>,
+	failed: ChallengeState<S>,
+	maxAttempts: number,
+	reachedProvider: boolean,
+) {
+	if (purpose === "register") {
+		// A fallback that did not go out still was the registration's one fallback.
+		const once = failed.fellBack && !before.fellBack ? { fellBack: true, fallbackAt: 0 } : {};
+		const reverted = { ...revertSend(before, failed, maxAttempts), ...once };
+		if (!reachedProvider || !failed.channel) return reverted;
+		return { ...reverted, deliveries: { ...reverted.deliveries, [failed.channel]: "failed" } };
+	}
 	const subject = { ...(failed.subject as ResetRequest), customerId: null };
 	return { ...failed, codeMac: failed.codeMac && randomMac(), subject } as ChallengeState<S>;
 }

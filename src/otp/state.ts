@@ -1,3 +1,6 @@
+import type { Channel } from "../config/config";
+import type { Locale } from "../config/messages-env";
+
 /**
  * - `none`: nothing pending (never sent, purged, or a send that failed).
  * - `pending`: a live code awaits verification.
@@ -10,8 +13,7 @@ export type Status = "none" | "pending" | "burned" | "expired" | "consumed";
 /** Which flow a code belongs to; each has its own state in a phone's object. */
 export type Purpose = "register" | "reset";
 
-/** How a code travels: SMS to the phone, or (registration fallback) email to the registration's address. */
-export type Channel = "sms" | "email";
+export type { Channel };
 
 /** What a registration code proves: the details of the customer to create. */
 export interface Registration {
@@ -60,6 +62,14 @@ export interface ChallengeState<S = unknown> {
 	messageId: string | null;
 	/** The provider's latest status of that send (delivery/status.ts), null until it answered. */
 	deliveryStatus: string | null;
+	/** The latest provider status per channel tried for this registration (or reset), so the next one can be offered. */
+	deliveries: Partial<Record<Channel, string>>;
+	/** The person's language (BCP 47), chosen at send-otp; resends and the fallback keep it. */
+	locale: Locale | null;
+	/** When the phone's alarm sends the code by the next channel (OTP_AUTO_FALLBACK); 0: not armed. */
+	fallbackAt: number;
+	/** The automatic fallback happened (or was given up): at most once per registration. */
+	fellBack: boolean;
 }
 
 export const EMPTY: ChallengeState<never> = {
@@ -76,6 +86,10 @@ export const EMPTY: ChallengeState<never> = {
 	channel: null,
 	messageId: null,
 	deliveryStatus: null,
+	deliveries: {},
+	locale: null,
+	fallbackAt: 0,
+	fellBack: false,
 };
 
 export const holdsCode = (s: ChallengeState) => s.status === "pending" || s.status === "burned";

@@ -30,8 +30,11 @@ const SCHEMA = [
 	)`,
 ];
 
-/** The `delivery` column: how the live code travelled and what its provider said. */
-type Delivery = Pick<ChallengeState, "challengeId" | "channel" | "messageId" | "deliveryStatus">;
+/** The `delivery` column: how the live code travelled, what its providers said, its language and its fallback. */
+type Delivery = Pick<
+	ChallengeState,
+	"challengeId" | "channel" | "messageId" | "deliveryStatus" | "deliveries" | "locale" | "fallbackAt" | "fellBack"
+>;
 
 type Row = {
 	id: string;
@@ -87,7 +90,9 @@ export function load(sql: SqlStorage): Stored {
 			generation: row.generation,
 			expiresAt: row.expires_at,
 			lastSentAt: row.last_sent_at,
-			...(row.delivery ? (JSON.parse(row.delivery) as Delivery) : NO_DELIVERY),
+			// Rows of earlier releases lack the later fields.
+			...NO_DELIVERY,
+			...(row.delivery ? (JSON.parse(row.delivery) as Partial<Delivery>) : {}),
 		};
 		if (row.purpose === "reset") stored.reset = state as ChallengeState<ResetRequest>;
 		else stored.registrations.set(row.id, state as ChallengeState<Registration>);
@@ -175,9 +180,18 @@ export function saveLedger(sql: SqlStorage, purpose: Purpose, next: Ledger, prev
 			sql.exec("INSERT INTO marks (purpose, network, kind, at) VALUES (?, ?, ?, ?)", purpose, m.network, m.kind, m.at);
 }
 
-const NO_DELIVERY: Delivery = { challengeId: null, channel: null, messageId: null, deliveryStatus: null };
+const NO_DELIVERY: Delivery = {
+	challengeId: null,
+	channel: null,
+	messageId: null,
+	deliveryStatus: null,
+	deliveries: {},
+	locale: null,
+	fallbackAt: 0,
+	fellBack: false,
+};
 
 function deliveryJson(s: ChallengeState): string {
-	const { challengeId, channel, messageId, deliveryStatus } = s;
-	return JSON.stringify({ challengeId, channel, messageId, deliveryStatus });
+	const { challengeId, channel, messageId, deliveryStatus, deliveries, locale, fallbackAt, fellBack } = s;
+	return JSON.stringify({ challengeId, channel, messageId, deliveryStatus, deliveries, locale, fallbackAt, fellBack });
 }

@@ -65,6 +65,8 @@ describe("GET /api/admin/sms-stats through the Worker", () => {
 				since: expect.any(String),
 				...expected,
 				emailFallback: { sends: 0, verificationRate: null },
+				whatsapp: { sends: 0, delivered: 0, failed: 0, deliveryRate: null, verificationRate: null },
+				call: { sends: 0, delivered: 0, failed: 0, deliveryRate: null, verificationRate: null },
 				byCountry: { "1": expected },
 			});
 		}

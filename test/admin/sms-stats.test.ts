@@ -3,6 +3,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { bearerAuth, DAY, HOUR, MIN, stats, T, TOKEN } from "../support/sms-stats";
 import { seedKnownSet } from "../support/sms-stats-seed";
 
+/** No WhatsApp message nor call in the seeded rows. */
+const NO_CHANNEL = { sends: 0, delivered: 0, failed: 0, deliveryRate: null, verificationRate: null };
+
 // Every row of this file's D1 is the known set written by the beforeAll below
 // (see its table in test/support/sms-stats-seed.ts); the tests only read.
 beforeAll(seedKnownSet);
@@ -69,6 +72,8 @@ describe("GET /api/admin/sms-stats: the numbers", () => {
 			verificationRate: 0.3333,
 			failuresByErrorCode: { "30003": 1 },
 			emailFallback: { sends: 0, verificationRate: null },
+			whatsapp: NO_CHANNEL,
+			call: NO_CHANNEL,
 			byCountry: {
 				"1": {
 					sends: 2,
@@ -106,6 +111,8 @@ describe("GET /api/admin/sms-stats: the numbers", () => {
 			failuresByErrorCode: { "30003": 1, "30005": 1, unknown: 1 },
 			// E1 E2 E3; cE verified, cF not
 			emailFallback: { sends: 3, verificationRate: 0.5 },
+			whatsapp: NO_CHANNEL,
+			call: NO_CHANNEL,
 			byCountry: {
 				"1": {
 					// A1 A3 B1 B2 B3; cA cC cD cJ, verified cA cC
@@ -144,6 +151,8 @@ describe("GET /api/admin/sms-stats: the numbers", () => {
 			verificationRate: 0.4,
 			failuresByErrorCode: { "30003": 2, "30005": 1, unknown: 2 },
 			emailFallback: { sends: 3, verificationRate: 0.5 },
+			whatsapp: NO_CHANNEL,
+			call: NO_CHANNEL,
 			byCountry: {
 				"1": {
 					// A1 A3 B1 B2 B3 C2; cA cC cD cI cJ, verified cA cC
@@ -183,6 +192,8 @@ describe("GET /api/admin/sms-stats: the numbers", () => {
 			verificationRate: 0.5,
 			failuresByErrorCode: { "30003": 1, "30005": 1, unknown: 1 },
 			emailFallback: { sends: 3, verificationRate: 0.5 },
+			whatsapp: NO_CHANNEL,
+			call: NO_CHANNEL,
 		});
 		expect((later.body.hour as { sends: number }).sends).toBe(0);
 		expect((later.body.day as { sends: number }).sends).toBe(0);
@@ -199,6 +210,8 @@ describe("GET /api/admin/sms-stats: the numbers", () => {
 				verificationRate: null,
 				failuresByErrorCode: {},
 				emailFallback: { sends: 0, verificationRate: null },
+				whatsapp: NO_CHANNEL,
+				call: NO_CHANNEL,
 				byCountry: {},
 			});
 		}

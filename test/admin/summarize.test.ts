@@ -4,11 +4,12 @@ import type { ChannelCounts } from "../../src/messaging/message-log";
 
 // summarize: pure, from hand-built counts.
 
-function row(callingCode: string, channel: "sms" | "email", n: Partial<ChannelCounts>): ChannelCounts {
+function row(callingCode: string, channel: ChannelCounts["channel"], n: Partial<ChannelCounts>): ChannelCounts {
 	return { callingCode, channel, sends: 0, delivered: 0, failed: 0, challenges: 0, verifiedChallenges: 0, ...n };
 }
 
 const SINCE = Date.UTC(2030, 0, 1, 0, 0, 0);
+const NONE = { sends: 0, delivered: 0, failed: 0, deliveryRate: null, verificationRate: null };
 
 describe("summarize", () => {
 	it("without any rows: zero counts, null rates, empty maps", () => {
@@ -22,8 +23,26 @@ describe("summarize", () => {
 			verificationRate: null,
 			failuresByErrorCode: {},
 			emailFallback: { sends: 0, verificationRate: null },
+			whatsapp: NONE,
+			call: NONE,
 			byCountry: {},
 		});
+	});
+
+	it("counts WhatsApp and calls apart, out of the SMS figures", () => {
+		const s = summarize(
+			SINCE,
+			[
+				row("1", "sms", { sends: 2, delivered: 2, challenges: 2, verifiedChallenges: 2 }),
+				row("1", "whatsapp", { sends: 4, delivered: 3, failed: 1, challenges: 4, verifiedChallenges: 2 }),
+				row("44", "call", { sends: 1, failed: 1, challenges: 1 }),
+			],
+			[],
+		);
+		expect(s).toMatchObject({ sends: 2, delivered: 2, deliveryRate: 1 });
+		expect(Object.keys(s.byCountry)).toEqual(["1"]);
+		expect(s.whatsapp).toEqual({ sends: 4, delivered: 3, failed: 1, deliveryRate: 0.75, verificationRate: 0.5 });
+		expect(s.call).toEqual({ sends: 1, delivered: 0, failed: 1, deliveryRate: 0, verificationRate: 0 });
 	});
 
 	it("rounds rates to 4 decimals, up and down", () => {

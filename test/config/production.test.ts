@@ -23,6 +23,7 @@ describe("production", () => {
 				from: "+15005550006",
 				messagingServiceSid: undefined,
 				timeoutMs: 10_000,
+				channels: { whatsappFrom: undefined, whatsappContentSids: new Map(), voiceFrom: "+15005550006" },
 			},
 		});
 		expect(config.otpSecret).toBe(SECRET_32);

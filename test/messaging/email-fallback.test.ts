@@ -211,7 +211,7 @@ describe("resend-otp with channel email", () => {
 	});
 
 	it.each([
-		["an unknown channel", "whatsapp"],
+		["an unknown channel", "pigeon"],
 		["an upper-case channel", "EMAIL"],
 		["an empty channel", ""],
 		["a number", 1],

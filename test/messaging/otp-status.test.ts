@@ -36,6 +36,9 @@ describe("otp-status", () => {
 			status: "pending",
 			channel: "sms",
 			delivery: "queued",
+			deliveries: { sms: "queued" },
+			// The test config enables sms and email only.
+			nextChannel: "email",
 			expiresIn: expect.any(Number),
 			attemptsRemaining: 3,
 			resendIn: expect.any(Number),

@@ -111,6 +111,7 @@ describe("twilioSender", () => {
 		authToken: FAKE_AUTH_TOKEN,
 		from: FAKE_FROM,
 		timeoutMs: 1_000,
+		channels: { whatsappContentSids: new Map() },
 		...overrides,
 	});
 

@@ -55,9 +55,13 @@ describe("issue", () => {
 			lastSentAt: T0 + 60_000,
 			challengeId: "c-2",
 			channel: "email",
-			// The previous send's delivery is not this one's.
+			// The previous send's delivery is not this one's; the channel joins the ones tried.
 			messageId: null,
 			deliveryStatus: null,
+			deliveries: { sms: "queued", email: "queued" },
+			locale: null,
+			fallbackAt: 0,
+			fellBack: false,
 		});
 	});
 });

@@ -147,13 +147,17 @@ describe("GET /docs", () => {
 			expect(sendOtp).toContain(fact);
 		expect(sendOtp).toContain("pattern <code>^[A-Za-z0-9_-]{22,64}$</code>");
 		expect(sendOtp).toContain("example <code>&quot;Ada Lovelace&quot;</code>");
-		expect(sendOtp).toContain("one of <code>&quot;sms&quot;</code>, <code>&quot;email&quot;</code>");
+		expect(sendOtp).toContain(
+			"one of <code>&quot;sms&quot;</code>, <code>&quot;whatsapp&quot;</code>, <code>&quot;call&quot;</code>",
+		);
 		// Query parameters, and a form-encoded body.
 		const status = section(html, "op-get-api-customers-otp-status");
 		expect(status).toMatch(/<code class="field-name">registrationId<\/code> <span class="in">in query<\/span>/);
 		const webhook = section(html, "op-post-api-webhooks-twilio-message-status");
 		expect(webhook).toMatch(/<code class="field-name">x-twilio-signature<\/code> <span class="in">in header<\/span>/);
 		expect(webhook).toContain("<code>application/x-www-form-urlencoded</code>");
+		const calls = section(html, "op-post-api-webhooks-twilio-call-status");
+		expect(calls).toMatch(/<code class="field-name">CallSid<\/code>/);
 		// allOf merged: the profile's own fields and the verification times.
 		const me = section(html, "op-get-api-customers-me");
 		for (const field of ["email", "phone", "phoneVerifiedAt", "createdAt"])

@@ -5,7 +5,7 @@
  *
  * Like Twilio's test credentials, magic `To` numbers choose a failure:
  * see {@link MAGIC_NUMBERS}. `POST /_fake/failures {to,status,code,count}`
- * makes the next sends to one number fail. Every accepted message lands in an inbox that
+ * makes the next sends to one number (`whatsapp:+1…` for WhatsApp) fail. Every accepted message lands in an inbox that
  * tests read over HTTP: `GET /_fake/messages?to=+1...`.
  *
  * With `callbacks` set, it also reports delivery as Twilio does: for a
@@ -13,11 +13,37 @@
  * (`undelivered` with ErrorCode 30003 for {@link MAGIC_NUMBERS.unreachable}),
  * form-encoded and signed with `X-Twilio-Signature` over the callback URL.
  *
+ * WhatsApp (`whatsapp:` addresses, templates) and voice calls: see
+ * fake-twilio-channels.ts. `GET /_fake/calls?to=` lists the calls placed
+ * (with their TwiML); `POST /_fake/whatsapp-absent {to}` makes a number one
+ * WhatsApp does not know.
+ *
  * Web-standard APIs only, so it runs as miniflare's `outboundService` inside
  * vitest and behind `serveFetch` for `wrangler dev`.
  */
 
+import {
+	callStatusParams,
+	createdMessage,
+	type FakeCall,
+	type FakeMessage,
+	messageStatusParams,
+	NOT_ON_WHATSAPP,
+	placeCall,
+	type Step,
+	sign,
+	whatsappVerdict,
+} from "./fake-twilio-channels.ts";
 import { randomHex } from "./random-hex.ts";
+
+export {
+	CALL_NO_ANSWER,
+	codeInTwiml,
+	codeInVariables,
+	type FakeCall,
+	type FakeMessage,
+	NOT_ON_WHATSAPP,
+} from "./fake-twilio-channels.ts";
 
 export const FAKE_ACCOUNT_SID = "AC00000000000000000000000000000001";
 export const FAKE_AUTH_TOKEN = "fake-twilio-auth-token";
@@ -40,15 +66,6 @@ export const MAGIC_NUMBERS = {
 	unreachable: "+15005550303",
 } as const;
 
-export interface FakeMessage {
-	sid: string;
-	to: string;
-	from: string | null;
-	messagingServiceSid: string | null;
-	body: string;
-	dateCreated: string;
-}
-
 export interface FakeTwilioOptions {
 	accountSid?: string;
 	authToken?: string;
@@ -68,6 +85,8 @@ export function createFakeTwilio(options: FakeTwilioOptions = {}) {
 	const authToken = options.authToken ?? FAKE_AUTH_TOKEN;
 	const hangMs = options.hangMs ?? 5_000;
 	const messages: FakeMessage[] = [];
+	const calls: FakeCall[] = [];
+	const absent = new Set<string>([NOT_ON_WHATSAPP]);
 	/** Failures armed for a number: the next sends to it answer these, in order. */
 	const armed = new Map<string, { status: number; code: number }[]>();
 	let requests = 0;
@@ -97,7 +116,15 @@ export function createFakeTwilio(options: FakeTwilioOptions = {}) {
 			armed.set(to, [...(armed.get(to) ?? []), ...Array.from({ length: count }, () => ({ status, code }))]);
 			return Response.json({ ok: true });
 		}
-		const match = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/.exec(url.pathname);
+		if (url.pathname === "/_fake/calls") {
+			const to = url.searchParams.get("to");
+			return Response.json({ calls: calls.filter((c) => !to || c.to === to) });
+		}
+		if (url.pathname === "/_fake/whatsapp-absent" && request.method === "POST") {
+			absent.add(((await request.json()) as { to: string }).to);
+			return Response.json({ ok: true });
+		}
+		const match = /^\/2010-04-01\/Accounts\/([^/]+)\/(Messages|Calls)\.json$/.exec(url.pathname);
 		if (!match) return twilioError(404, 20404, "The requested resource was not found");
 		if (request.method !== "POST") return twilioError(405, 20004, "Method not allowed");
 		requests++;
@@ -109,6 +136,10 @@ export function createFakeTwilio(options: FakeTwilioOptions = {}) {
 			return twilioError(400, 20001, "Content-Type must be application/x-www-form-urlencoded");
 		}
 		const form = new URLSearchParams(await request.text());
+		const failure = armed.get(form.get("To") ?? "")?.shift();
+		if (failure) return twilioError(failure.status, failure.code, "Armed failure");
+		if (match[2] === "Calls") return call(form);
+		if (form.get("To")?.startsWith("whatsapp:")) return whatsapp(form);
 		const to = form.get("To");
 		const body = form.get("Body");
 		const from = form.get("From");
@@ -116,9 +147,6 @@ export function createFakeTwilio(options: FakeTwilioOptions = {}) {
 		if (!to) return twilioError(400, 21604, "A 'To' phone number is required.");
 		if (!body) return twilioError(400, 21602, "Message body is required.");
 		if (!from && !messagingServiceSid) return twilioError(400, 21603, "The 'From' phone number is required.");
-
-		const failure = armed.get(to)?.shift();
-		if (failure) return twilioError(failure.status, failure.code, "Armed failure");
 
 		switch (to) {
 			case MAGIC_NUMBERS.invalid:
@@ -151,32 +179,49 @@ export function createFakeTwilio(options: FakeTwilioOptions = {}) {
 			dateCreated: new Date().toUTCString(),
 		};
 		messages.push(message);
-		const statusCallback = form.get("StatusCallback");
-		if (statusCallback && options.callbacks) void report(message, statusCallback, options.callbacks);
-		return Response.json(
-			{
-				account_sid: accountSid,
-				api_version: "2010-04-01",
-				body,
-				date_created: message.dateCreated,
-				date_sent: null,
-				date_updated: message.dateCreated,
-				direction: "outbound-api",
-				error_code: null,
-				error_message: null,
-				from,
-				messaging_service_sid: messagingServiceSid,
-				num_media: "0",
-				num_segments: "1",
-				price: null,
-				price_unit: "USD",
-				sid: message.sid,
-				status: "queued",
-				to,
-				uri: `/2010-04-01/Accounts/${accountSid}/Messages/${message.sid}.json`,
-			},
-			{ status: 201 },
+		const outcome =
+			to === MAGIC_NUMBERS.unreachable ? { status: "undelivered", code: "30003" } : { status: "delivered" };
+		later(form.get("StatusCallback"), [{ status: "sent" }, outcome], (step) =>
+			messageStatusParams(message, accountSid, step),
 		);
+		return createdMessage(message, accountSid);
+	}
+
+	/** A WhatsApp message: refused now, or accepted and later reported (see fake-twilio-channels.ts). */
+	function whatsapp(form: URLSearchParams): Response {
+		const verdict = whatsappVerdict(form, twilioError, absent);
+		if (verdict.refused) return verdict.refused;
+		const message: FakeMessage = {
+			sid: `SM${randomHex(32)}`,
+			to: form.get("To") as string,
+			from: form.get("From"),
+			messagingServiceSid: form.get("MessagingServiceSid"),
+			body: form.get("Body") ?? "",
+			contentSid: form.get("ContentSid"),
+			contentVariables: form.get("ContentVariables"),
+			dateCreated: new Date().toUTCString(),
+		};
+		messages.push(message);
+		later(form.get("StatusCallback"), verdict.steps, (step) => messageStatusParams(message, accountSid, step));
+		return createdMessage(message, accountSid);
+	}
+
+	function call(form: URLSearchParams): Response {
+		const placed = placeCall(form, accountSid, twilioError);
+		if (placed.refused) return placed.refused;
+		calls.push(placed.call);
+		later(form.get("StatusCallback"), placed.steps, (step) => {
+			const params = callStatusParams(placed.call, accountSid, step.status);
+			if (step.code) params.set("ErrorCode", step.code);
+			return params;
+		});
+		return placed.response;
+	}
+
+	/** With callbacks on and a StatusCallback given: posts each step's parameters to it, in order, each signed. */
+	function later(url: string | null, steps: Step[], params: (step: Step) => URLSearchParams): void {
+		const callbacks = options.callbacks;
+		if (url && callbacks) void report(url, steps, params, callbacks);
 	}
 
 	function authorized(header: string | null, pathSid: string): boolean {
@@ -190,23 +235,15 @@ export function createFakeTwilio(options: FakeTwilioOptions = {}) {
 		return decoded === `${accountSid}:${authToken}` && pathSid === accountSid;
 	}
 
-	/** Posts the message's later statuses to its StatusCallback, in order, each signed. */
-	async function report(message: FakeMessage, url: string, callbacks: NonNullable<FakeTwilioOptions["callbacks"]>) {
-		const outcome =
-			message.to === MAGIC_NUMBERS.unreachable ? { status: "undelivered", code: "30003" } : { status: "delivered" };
-		for (const step of [{ status: "sent" }, outcome]) {
+	async function report(
+		url: string,
+		steps: Step[],
+		paramsOf: (step: Step) => URLSearchParams,
+		callbacks: NonNullable<FakeTwilioOptions["callbacks"]>,
+	) {
+		for (const step of steps) {
 			await new Promise((resolve) => setTimeout(resolve, callbacks.delayMs ?? 20));
-			const params = new URLSearchParams({
-				AccountSid: accountSid,
-				ApiVersion: "2010-04-01",
-				From: message.from ?? "",
-				MessageSid: message.sid,
-				MessageStatus: step.status,
-				SmsSid: message.sid,
-				SmsStatus: step.status,
-				To: message.to,
-			});
-			if ("code" in step && step.code) params.set("ErrorCode", step.code);
+			const params = paramsOf(step);
 			const signature = await sign(authToken, url, params);
 			await globalThis
 				.fetch(callbacks.target?.(url) ?? url, {
@@ -218,18 +255,7 @@ export function createFakeTwilio(options: FakeTwilioOptions = {}) {
 		}
 	}
 
-	return { fetch, messages };
-}
-
-/** Twilio's request signature: HMAC-SHA1 over the URL and the sorted parameters, base64. */
-async function sign(authToken: string, url: string, params: URLSearchParams): Promise<string> {
-	const encoder = new TextEncoder();
-	const key = await crypto.subtle.importKey("raw", encoder.encode(authToken), { name: "HMAC", hash: "SHA-1" }, false, [
-		"sign",
-	]);
-	const data = [...params.keys()].sort().reduce((acc, name) => acc + name + params.get(name), url);
-	const mac = await crypto.subtle.sign("HMAC", key, encoder.encode(data));
-	return btoa(String.fromCharCode(...new Uint8Array(mac)));
+	return { fetch, messages, calls };
 }
 
 export type FakeTwilio = ReturnType<typeof createFakeTwilio>;

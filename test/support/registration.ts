@@ -43,12 +43,7 @@ export async function sendOtp(phone: string, overrides: Record<string, unknown> 
 }
 export const verifyOtp = (phone: string, otp: string, id?: IdChoice, headers: Record<string, string> = {}) =>
 	post("/api/customers/verify-otp", withId(phone, { phone, otp }, id), headers);
-export const resendOtp = async (
-	phone: string,
-	channel?: "sms" | "email",
-	id?: IdChoice,
-	headers: Record<string, string> = {},
-) =>
+export const resendOtp = async (phone: string, channel?: string, id?: IdChoice, headers: Record<string, string> = {}) =>
 	remember(
 		phone,
 		await post("/api/customers/resend-otp", withId(phone, channel ? { phone, channel } : { phone }, id), headers),
@@ -119,7 +114,7 @@ export function clientOn(ip: string, vars: Record<string, string> = {}, cf?: Rec
 		idFor: (phone: string) => ids.get(phone),
 		send: async (phone: string, details: Record<string, unknown> = {}, id?: IdChoice) =>
 			keep(phone, await request("POST", "/api/customers/send-otp", withOwnId(phone, registration(phone, details), id))),
-		resend: (phone: string, id?: IdChoice, channel?: "sms" | "email") =>
+		resend: (phone: string, id?: IdChoice, channel?: string) =>
 			request("POST", "/api/customers/resend-otp", withOwnId(phone, channel ? { phone, channel } : { phone }, id)),
 		verify: (phone: string, otp: string, id?: IdChoice) =>
 			request("POST", "/api/customers/verify-otp", withOwnId(phone, { phone, otp }, id)),

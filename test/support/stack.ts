@@ -1,5 +1,12 @@
 import { createFakeResend, FAKE_RESEND_KEY, type FakeEmail } from "./fake-resend.ts";
-import { createFakeTwilio, FAKE_ACCOUNT_SID, FAKE_AUTH_TOKEN, FAKE_FROM, type FakeMessage } from "./fake-twilio.ts";
+import {
+	createFakeTwilio,
+	FAKE_ACCOUNT_SID,
+	FAKE_AUTH_TOKEN,
+	FAKE_FROM,
+	type FakeCall,
+	type FakeMessage,
+} from "./fake-twilio.ts";
 import { serveFetch } from "./serve.ts";
 import { startWranglerDev, type WranglerDev } from "./wrangler-dev.ts";
 
@@ -17,6 +24,8 @@ export interface Stack {
 	failSms(to: string, failure: { status: number; code: number; count?: number }): Promise<void>;
 	/** How many send requests the fake Twilio has received, accepted or refused. */
 	twilioRequests(): Promise<number>;
+	/** Voice calls the fake Twilio placed to `phone` (with their TwiML), oldest first. */
+	calls(phone: string): Promise<FakeCall[]>;
 	stop(): Promise<void>;
 }
 
@@ -71,6 +80,10 @@ export async function startStack(vars: Record<string, string> = {}, options: { c
 				body: JSON.stringify({ to, ...failure }),
 			});
 			if (!res.ok) throw new Error(`the fake Twilio refused to arm a failure: ${res.status}`);
+		},
+		async calls(phone) {
+			const res = await fetch(`${twilio.url}/_fake/calls?to=${encodeURIComponent(phone)}`);
+			return ((await res.json()) as { calls: FakeCall[] }).calls;
 		},
 		async twilioRequests() {
 			const res = await fetch(`${twilio.url}/_fake/messages?to=none`);

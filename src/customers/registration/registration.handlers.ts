@@ -1,12 +1,14 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { countryRefusal } from "../../abuse/country-policy";
+import { channelRefusal, nextChannel } from "../../abuse/channel-policy";
 import { takeGuess } from "../../abuse/guess-limit";
 import { hashPassword } from "../../auth/passwords";
 import { startSession } from "../../auth/start-session";
+import type { Channel } from "../../config/config";
 import { ApiError } from "../../errors/errors";
 import { emit } from "../../events/emit";
 import { emitIfLocked } from "../../events/locked";
+import { pickLocale } from "../../messaging/i18n";
 import { callerOf } from "../../otp/caller";
 import { challengeFor } from "../../otp/challenge-for";
 import { deliverIssued } from "../../otp/send-pipeline";
@@ -18,28 +20,36 @@ import { customerRepository } from "../repository";
 import { createCustomer } from "./create-customer";
 import type { otpStatus, otpStatusByBody, resendOtp, sendOtp, verifyOtp } from "./registration.routes";
 
+const SENT: Record<Channel, string> = {
+	sms: "OTP sent successfully to your phone number",
+	whatsapp: "OTP sent by WhatsApp to your phone number",
+	call: "A call is reading the OTP out to your phone number",
+	email: "OTP sent to the registration's email address",
+};
+
 export const sendOtpHandler: RouteHandler<typeof sendOtp, AppEnv> = async (c) => {
-	const { name, email, phone, password, registrationId } = c.req.valid("json");
+	const { name, email, phone, password, registrationId, channel, locale } = c.req.valid("json");
 	const config = c.get("config");
-	const caller = callerOf(c);
+	const caller = { ...callerOf(c), locale: pickLocale(locale, c.req.header("accept-language"), config.defaultLocale) };
 	logPhone(c, phone);
 	// Cheap refusals first (an indexed read, a read-only object call), so a flood
 	// of refused sends never pays for the password hash (~250 ms of CPU).
 	const taken = await customerRepository(c.env.DB).findTaken(email, phone.e164);
 	if (taken) throw new ApiError("CUSTOMER_EXISTS", `A customer with this ${taken} already exists`, { field: taken });
-	const country = countryRefusal(phone, config.smsPolicy);
-	if (country) throw ApiError.from(country);
+	const refusal = channelRefusal(channel, phone, config);
+	if (refusal) throw ApiError.from(refusal);
 	const challenge = challengeFor(c.env, phone);
 	const refused = await challenge.checkSend(registrationId, caller.network);
 	if (refused) throw ApiError.from(refused);
 	const passwordHash = await hashPassword(password, config.scrypt);
-	const issued = await challenge.start({ name, email, phone: phone.e164, passwordHash }, registrationId, caller);
+	const subject = { name, email, phone: phone.e164, passwordHash };
+	const issued = await challenge.start(subject, registrationId, caller, channel);
 	const result = await deliverIssued(c.env, config, challenge, issued, phone, caller);
 	if (!result.ok) throw ApiError.from(result);
 	return c.json(
 		{
 			success: true as const,
-			message: "OTP sent successfully to your phone number",
+			message: SENT[result.channel],
 			phone: phone.e164,
 			registrationId: result.registrationId,
 			channel: result.channel,
@@ -78,17 +88,18 @@ export const resendOtpHandler: RouteHandler<typeof resendOtp, AppEnv> = async (c
 	const { phone, channel, registrationId } = c.req.valid("json");
 	logPhone(c, phone);
 	requireRegistrationId(c, registrationId);
-	if (channel === "email" && !c.get("config").email.enabled) throw new ApiError("CHANNEL_UNAVAILABLE");
+	const config = c.get("config");
+	if (!config.channels.enabled.has(channel)) throw new ApiError("CHANNEL_UNAVAILABLE");
 	// An emailed code proves the email instead of the phone: only the registration's holder may switch to it.
 	if (channel === "email" && registrationId === undefined)
 		throw new ApiError("VALIDATION_ERROR", "registrationId: is required for the email channel", {
 			field: "registrationId",
 		});
-	const config = c.get("config");
-	const country = channel === "sms" ? countryRefusal(phone, config.smsPolicy) : null;
+	// The number's own refusal (its country) is answered only once a registration is found.
+	const blocked = channelRefusal(channel, phone, config);
 	const caller = callerOf(c);
 	const challenge = challengeFor(c.env, phone);
-	const issued = await challenge.resend(channel, registrationId, caller, country);
+	const issued = await challenge.resend(channel, registrationId, caller, blocked);
 	const result = await deliverIssued(c.env, config, challenge, issued, phone, caller);
 	if (!result.ok) throw ApiError.from(result);
 	return c.json(
@@ -117,6 +128,7 @@ async function statusOf(c: Context<AppEnv>, { phone, registrationId }: { phone: 
 	logPhone(c, phone);
 	const result = await challengeFor(c.env, phone).pending(registrationId, callerOf(c).network);
 	if (!result.ok) throw ApiError.from(result);
+	const config = c.get("config");
 	const now = c.get("now");
 	const seconds = (at: number) => Math.max(0, Math.ceil((at - now) / 1000));
 	return {
@@ -125,10 +137,12 @@ async function statusOf(c: Context<AppEnv>, { phone, registrationId }: { phone: 
 		status: result.status,
 		channel: result.channel,
 		delivery: result.delivery,
+		deliveries: result.deliveries,
+		nextChannel: nextChannel(Object.keys(result.deliveries) as Channel[], phone, config),
 		expiresIn: seconds(result.expiresAt),
 		attemptsRemaining: result.attemptsRemaining,
 		resendIn: seconds(result.resendAt),
-		emailFallback: c.get("config").email.enabled,
+		emailFallback: config.channels.enabled.has("email"),
 	};
 }
 

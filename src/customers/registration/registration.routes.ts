@@ -17,14 +17,20 @@ export const sendOtp = createRoute({
 	method: "post",
 	path: "/send-otp",
 	tags: ["Registration"],
-	summary: "Start a registration and text a 6-digit code to the phone",
+	summary: "Start a registration and send a 6-digit code to the phone (SMS, WhatsApp or a voice call)",
 	description:
-		"Answers a `registrationId`: keep it and send it with verify-otp, resend-otp and otp-status. With the id of your own pending registration, replaces its details; otherwise starts a separate registration and never touches another one pending for the same phone (one per client network, at most OTP_MAX_PENDING_PER_PHONE per phone). The password is hashed before anything is stored.",
+		"Answers a `registrationId`: keep it and send it with verify-otp, resend-otp and otp-status. With the id of your own pending registration, replaces its details; otherwise starts a separate registration and never touches another one pending for the same phone (one per client network, at most OTP_MAX_PENDING_PER_PHONE per phone). The password is hashed before anything is stored. `channel` must be in OTP_CHANNELS (403 CHANNEL_UNAVAILABLE; a call also needs the number's country in OTP_CALL_COUNTRIES); every channel passes the same caps, budgets and range guard as SMS. The registration's language (`locale`, else Accept-Language, else DEFAULT_LOCALE) carries over to resends and the automatic fallback.",
 	middleware: smsSendGate,
 	request: { body: jsonRequest(SendOtpBody) },
 	responses: {
 		200: jsonResponse(OtpSentResponse, "Code sent"),
-		...errorResponses("CUSTOMER_EXISTS", ...SMS_SEND_ERRORS, "SERVICE_UNAVAILABLE"),
+		...errorResponses(
+			"CUSTOMER_EXISTS",
+			"CHANNEL_UNAVAILABLE",
+			"CHANNEL_UNREACHABLE",
+			...SMS_SEND_ERRORS,
+			"SERVICE_UNAVAILABLE",
+		),
 	},
 });
 
@@ -56,9 +62,10 @@ export const resendOtp = createRoute({
 	method: "post",
 	path: "/resend-otp",
 	tags: ["Registration"],
-	summary: "Send a new code for the pending registration, by SMS or email; the previous code stops working",
+	summary:
+		"Send a new code for the pending registration, by SMS, WhatsApp, voice call or email; the previous code stops working",
 	description:
-		"SMS and email share the cooldown and the hourly and daily caps. An email goes only to the address the registration was started with.",
+		"Every channel shares the cooldown and the hourly and daily caps. An email goes only to the address the registration was started with. A channel not in OTP_CHANNELS answers 403 CHANNEL_UNAVAILABLE; a number the channel cannot reach (WhatsApp 63003) 422 CHANNEL_UNREACHABLE, and the code held before stays. The message speaks the registration's language.",
 	middleware: smsSendGate,
 	request: { body: jsonRequest(ResendOtpBody) },
 	responses: {
@@ -68,6 +75,7 @@ export const resendOtp = createRoute({
 			"OTP_EXPIRED",
 			"REGISTRATION_ID_REQUIRED",
 			"CHANNEL_UNAVAILABLE",
+			"CHANNEL_UNREACHABLE",
 			"EMAIL_DELIVERY_FAILED",
 			"SERVICE_UNAVAILABLE",
 			...SMS_SEND_ERRORS,
@@ -97,7 +105,7 @@ export const otpStatus = createRoute({
 	tags: ["Registration"],
 	summary: "Where the pending registration stands: delivery of the latest code, attempts, resend wait",
 	description:
-		"Poll it after send-otp to offer the email fallback as soon as the SMS is known to have failed. Holds no code and no personal data.",
+		"Poll it after send-otp: `deliveries` shows each channel tried, and `nextChannel` the one to offer once the latest code is known to have failed (or is slow). Holds no code and no personal data.",
 	request: { query: OtpStatusQuery },
 	responses: {
 		200: jsonResponse(OtpStatusResponse, "A registration is pending"),
