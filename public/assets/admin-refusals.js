@@ -26,13 +26,13 @@ const WINDOW_NAMES = { 1: "the last hour", 24: "the last day", 168: "the last we
 /** Draws the list into `#recent-refusals .chart`. */
 export function drawRecentRefusals(recent) {
 	const box = document.querySelector("#recent-refusals .chart");
-	const window = WINDOW_NAMES[recent.hours] ?? `the last ${recent.hours} hours`;
-	const scroller = scrollBox(`Recent refused sends, ${window}`);
+	const span = WINDOW_NAMES[recent.hours] ?? `the last ${recent.hours} hours`;
+	const scroller = scrollBox(`Recent refused sends, ${span}`);
 	scroller.classList.add("recent-scroll");
 	const table = document.createElement("table");
 	table.id = "recent-refusals-table";
 	const caption = document.createElement("caption");
-	caption.textContent = `Per hour, ${window}, the newest first`;
+	caption.textContent = `Per hour, ${span}, the newest first`;
 	const head = document.createElement("thead");
 	const titles = document.createElement("tr");
 	// The count comes before the long reason, so it stays in view at a phone's width.
