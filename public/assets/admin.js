@@ -1,4 +1,5 @@
 import { drawProtection } from "./admin-protection.js";
+import { drawRecentRefusals } from "./admin-refusals.js";
 import { drawFailures, drawRates, drawRefusals, drawSeries } from "./admin-views.js";
 
 /**
@@ -13,6 +14,8 @@ let token = null;
 let latest = null;
 
 const $ = (id) => document.getElementById(id);
+/** The hours of GET /api/admin/refusals/recent for each window of the controls. */
+const WINDOW_HOURS = { hour: 1, day: 24, week: 168 };
 
 /** Calls the admin API with the token; `{ ok, status, data }`, never throws for an HTTP error. */
 async function call(path, { method = "GET", body } = {}) {
@@ -48,21 +51,23 @@ async function fetchAll() {
 		call(`/sms-rates?window=${window}&by=range`),
 		call("/sms-stats"),
 		call("/protection"),
+		call(`/refusals/recent?hours=${WINDOW_HOURS[window]}`),
 	]);
 	const failed = answers.find((a) => !a.ok);
 	if (failed) return { failed };
-	const [series, country, range, stats, protection] = answers.map((a) => a.data);
-	return { data: { window, series, country, range, stats, protection } };
+	const [series, country, range, stats, protection, recent] = answers.map((a) => a.data);
+	return { data: { window, series, country, range, stats, protection, recent } };
 }
 
 function draw() {
 	if (!latest) return;
-	const { window, series, country, range, stats, protection } = latest;
+	const { window, series, country, range, stats, protection, recent } = latest;
 	drawSeries(series);
 	drawRates("chart-country", country);
 	drawRates("chart-range", range);
 	drawFailures(stats, window);
 	drawRefusals(stats, window);
+	drawRecentRefusals(recent);
 	drawProtection(protection, document.querySelector("#protection .chart").clientWidth || 300, act);
 }
 

@@ -76,6 +76,21 @@ export function protectionStore(d1: D1Database) {
 		},
 
 		/**
+		 * Refusal counts of the hours in [from, to) as stored, newest hour first,
+		 * then the largest count; at most `limit`. The key's first column is the
+		 * hour, so this reads the window's range of the primary key only.
+		 */
+		async recentRefusals(from: number, to: number, limit: number): Promise<RefusalCount[]> {
+			const rows = await db
+				.select()
+				.from(refusals)
+				.where(and(gte(refusals.hour, new Date(from)), lt(refusals.hour, new Date(to))))
+				.orderBy(desc(refusals.hour), desc(refusals.count), refusals.reason, refusals.callingCode, refusals.observed)
+				.limit(limit);
+			return rows.map((r) => ({ ...r, hour: r.hour.getTime() }));
+		},
+
+		/**
 		 * Refusals (not the observed ones) per bucket of `size` ms starting `offset`
 		 * after a multiple of it, over the hours in [from, to). Counts are kept per
 		 * hour, so a bucket holds the hours that start in it.

@@ -5,8 +5,8 @@ import { messageRepository } from "../messaging/message-log";
 import { createRouter } from "../platform/create-router";
 import { errorResponses } from "../platform/error-schema";
 import { bearerSecurity, jsonResponse } from "../platform/openapi";
-import { smsRatesHandler, smsSeriesHandler } from "./charts.handlers";
-import { smsRates, smsSeries } from "./charts.routes";
+import { recentRefusalsHandler, smsRatesHandler, smsSeriesHandler } from "./charts.handlers";
+import { recentRefusals, smsRates, smsSeries } from "./charts.routes";
 import { addSafeHandler, listProtectionHandler, removeSafeHandler, unblockRangeHandler } from "./protection.handlers";
 import { addSafe, listProtection, removeSafe, unblockRange } from "./protection.routes";
 import { type RefusalWindow, refusalWindowStart, summarizeRefusals } from "./refusal-stats";
@@ -101,7 +101,8 @@ adminRouter
 	.openapi(addSafe, addSafeHandler)
 	.openapi(removeSafe, removeSafeHandler)
 	.openapi(smsSeries, smsSeriesHandler)
-	.openapi(smsRates, smsRatesHandler);
+	.openapi(smsRates, smsRatesHandler)
+	.openapi(recentRefusals, recentRefusalsHandler);
 
 adminRouter.openapi(smsStats, async (c) => {
 	const now = c.get("now");

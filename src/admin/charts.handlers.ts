@@ -5,10 +5,11 @@ import { ApiError } from "../errors/errors";
 import { messageCharts } from "../messaging/message-charts";
 import type { AppEnv } from "../platform/app-env";
 import { BUCKETS, bucketRange, rate } from "./buckets";
-import type { smsRates, smsSeries } from "./charts.routes";
+import type { recentRefusals, smsRates, smsSeries } from "./charts.routes";
 
 const WINDOWS = { hour: BUCKETS.hour.size, day: BUCKETS.day.size, week: BUCKETS.week.size } as const;
 const MAX_ROWS = 50;
+const MAX_REFUSAL_ROWS = 200;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -55,4 +56,23 @@ export const smsRatesHandler: RouteHandler<typeof smsRates, AppEnv> = async (c) 
 		conversion: rate(g.verifiedChallenges, g.challenges),
 	}));
 	return c.json({ success: true as const, window, by, since: iso(since), rows }, 200);
+};
+
+export const recentRefusalsHandler: RouteHandler<typeof recentRefusals, AppEnv> = async (c) => {
+	const { hours } = c.req.valid("query");
+	const { from, to } = bucketRange(c.get("now"), "hour", hours);
+	await flushProtectionLog(c.env.DB);
+	// One row more than shown tells whether the list was cut.
+	const found = await protectionStore(c.env.DB).recentRefusals(from, to, MAX_REFUSAL_ROWS + 1);
+	const rows = found.slice(0, MAX_REFUSAL_ROWS).map((r) => ({
+		hour: iso(r.hour),
+		reason: r.reason,
+		callingCode: r.callingCode,
+		count: r.count,
+		observed: r.observed,
+	}));
+	return c.json(
+		{ success: true as const, hours, since: iso(from), rows, truncated: found.length > MAX_REFUSAL_ROWS },
+		200,
+	);
 };

@@ -1,7 +1,14 @@
 import { createRoute } from "@hono/zod-openapi";
 import { errorResponses } from "../platform/error-schema";
 import { bearerSecurity, jsonResponse } from "../platform/openapi";
-import { RatesQuery, RatesResponse, SeriesQuery, SeriesResponse } from "./charts.schemas";
+import {
+	RatesQuery,
+	RatesResponse,
+	RecentRefusalsQuery,
+	RecentRefusalsResponse,
+	SeriesQuery,
+	SeriesResponse,
+} from "./charts.schemas";
 import { requireAdmin } from "./require-admin";
 
 const admin = { tags: ["Admin"], security: bearerSecurity, middleware: requireAdmin };
@@ -30,6 +37,20 @@ export const smsRates = createRoute({
 	request: { query: RatesQuery },
 	responses: {
 		200: jsonResponse(RatesResponse, "The rates"),
+		...errorResponses("VALIDATION_ERROR", "UNAUTHORIZED", "SERVICE_UNAVAILABLE"),
+	},
+});
+
+export const recentRefusals = createRoute({
+	...admin,
+	method: "get",
+	path: "/refusals/recent",
+	summary: "Recent refused SMS sends, per hour, reason and calling code",
+	description:
+		"The refusals table as it is kept (one count per hour, reason, calling code and observed; there are no per-request rows) over the last `hours` hours, the current one included: the newest hour first, then the largest count, at most 200 rows. This isolate's counts are written first. Requires `Bearer ADMIN_API_TOKEN`.",
+	request: { query: RecentRefusalsQuery },
+	responses: {
+		200: jsonResponse(RecentRefusalsResponse, "The counts"),
 		...errorResponses("VALIDATION_ERROR", "UNAUTHORIZED", "SERVICE_UNAVAILABLE"),
 	},
 });

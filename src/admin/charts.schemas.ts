@@ -61,3 +61,37 @@ export const RatesResponse = z
 		rows: z.array(RateRow).openapi({ description: "At most 50, the most sent first" }),
 	})
 	.openapi("SmsRates");
+
+export const RecentRefusalsQuery = z.object({
+	hours: z.coerce.number().int().min(1).max(168).default(24).openapi({
+		description: "How many hours, ending with the current one (1 to 168)",
+		example: 24,
+	}),
+});
+
+const RecentRefusal = z.object({
+	hour: z.iso.datetime().openapi({ description: "The start of the hour (UTC); refusals are counted per hour" }),
+	reason: z
+		.string()
+		.openapi({ description: "The layer that refused, as in the logs' `reason`", example: "range_throttled" }),
+	callingCode: z.string().openapi({
+		description: "Without `+`; `unknown`: refused before the number was read",
+		example: "1",
+	}),
+	count: z.number().int(),
+	observed: z
+		.boolean()
+		.openapi({ description: "SMS_PROTECTION=observe let these through: they would have been refused" }),
+});
+
+export const RecentRefusalsResponse = z
+	.object({
+		success: z.literal(true),
+		hours: z.number().int(),
+		since: z.iso.datetime().openapi({ description: "The start of the first hour read" }),
+		rows: z.array(RecentRefusal).openapi({
+			description: "At most 200: the newest hour first, then the largest count",
+		}),
+		truncated: z.boolean().openapi({ description: "More rows matched than were returned" }),
+	})
+	.openapi("RecentRefusals");

@@ -100,9 +100,28 @@ describe.each(VIEWPORTS)("the console at $name width ($width px)", (viewport) =>
 		expect((unblock?.x ?? Infinity) + (unblock?.width ?? 0)).toBeLessThanOrEqual(viewport.width);
 		expect(await page.locator("#chart-refusals rect.bar").count()).toBeGreaterThan(0);
 
+		// Recent refused sends: the run's range_throttled refusals of +1, in plain words, none observed.
+		const recent = page.locator("#recent-refusals-table tbody tr", { hasText: "range_throttled" });
+		expect(await recent.count()).toBeGreaterThan(0);
+		const throttled = await recent.evaluateAll((rows) =>
+			rows.map((row) => [...row.querySelectorAll("th, td")].map((c) => c.textContent ?? "")),
+		);
+		for (const [hour, code, , reason] of throttled) {
+			expect(hour).toMatch(/^\d\d-\d\d \d\d:00$/);
+			expect(code).toBe("+1");
+			expect(reason).toContain("Range throttled: too many unverified sends to the range");
+			expect(reason).not.toContain("would refuse (observe)");
+		}
+		expect(throttled.reduce((n, r) => n + Number(r[2]), 0)).toBe(facts.pumpedRefused);
+		// The list scrolls inside its box: the box is no wider than its card, at either width.
+		const card = await page.locator("#recent-refusals").boundingBox();
+		const scroller = await page.locator("#recent-refusals .table-scroll").boundingBox();
+		expect((scroller?.x ?? 0) + (scroller?.width ?? Infinity)).toBeLessThanOrEqual((card?.x ?? 0) + (card?.width ?? 0));
+		expect((card?.x ?? 0) + (card?.width ?? Infinity)).toBeLessThanOrEqual(viewport.width);
+
 		expect(await overflowsHorizontally(page)).toBe(false);
 		expect(await seriousViolations(page)).toEqual([]);
-		for (const id of CHARTS)
+		for (const id of [...CHARTS, "recent-refusals"])
 			await page.locator(`#${id}`).screenshot({ path: join(SHOTS, `${id}-${viewport.name}.png`) });
 		await page.screenshot({ path: join(SHOTS, `page-${viewport.name}.png`), fullPage: true });
 
@@ -134,6 +153,50 @@ describe("the console's actions and refusals", () => {
 		await page.getByRole("alert").getByText("That token was not accepted").waitFor();
 		expect(await page.locator("#step-console").isHidden()).toBe(true);
 		expect(await page.locator("#chart-series svg").count()).toBe(0);
+		await page.close();
+	});
+
+	it("marks observed rows in the recent refusals, and says when the list is empty or cut", async () => {
+		const { page, problems } = await open(VIEWPORTS[0]);
+		await signIn(page);
+		await page.locator("#recent-refusals-table").waitFor();
+		// The window of the controls picks the hours asked for.
+		await page.getByLabel("Rates, failures and refusals over").selectOption("hour");
+		await expect.poll(() => page.locator("#recent-refusals caption").textContent()).toContain("the last hour");
+		// A string, so vitest's transform leaves the page's own dynamic import alone.
+		const draw = (recent: unknown) =>
+			page.evaluate(`import("/assets/admin-refusals.js").then((m) => m.drawRecentRefusals(${JSON.stringify(recent)}))`);
+		const hour = "2031-03-10T12:00:00.000Z";
+		await draw({
+			hours: 168,
+			truncated: true,
+			rows: [
+				{ hour, reason: "budget", callingCode: "44", count: 7, observed: true },
+				{ hour, reason: "a_new_reason", callingCode: "unknown", count: 1, observed: false },
+			],
+		});
+		const rows = page.locator("#recent-refusals-table tbody tr");
+		const cells = (n: number) => rows.nth(n).locator("th, td").allTextContents();
+		expect(await cells(0)).toEqual([
+			"03-10 12:00",
+			"+44",
+			"7",
+			"Hourly SMS budget spent (budget) would refuse (observe)",
+		]);
+		expect(await rows.nth(0).locator(".tag").isVisible()).toBe(true);
+		expect(await cells(1)).toEqual(["03-10 12:00", "unknown", "1", "a_new_reason (a_new_reason)"]);
+		expect(await page.locator("#recent-refusals caption").textContent()).toContain("the last week");
+		expect(await page.locator("#recent-refusals .hint").textContent()).toBe(
+			"The newest 2 rows; older ones are left out.",
+		);
+		expect(await overflowsHorizontally(page)).toBe(false);
+		expect(await seriousViolations(page)).toEqual([]);
+		await page.locator("#recent-refusals").screenshot({ path: join(SHOTS, "recent-refusals-observed-phone.png") });
+
+		await draw({ hours: 1, truncated: false, rows: [] });
+		expect(await rows.allTextContents()).toEqual(["No refused sends in this window."]);
+		expect(await page.locator("#recent-refusals .hint").count()).toBe(0);
+		expect(problems).toEqual([]);
 		await page.close();
 	});
 
