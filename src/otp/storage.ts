@@ -1,5 +1,5 @@
 import type { Ledger, Mark } from "./caps";
-import type { ChallengeState, Purpose, Registration, ResetRequest, Status } from "./state";
+import { type ChallengeState, EMPTY, type Purpose, type Registration, type ResetRequest, type Status } from "./state";
 
 /**
  * A phone object's SQLite: one row per code (each registration by its id,
@@ -180,18 +180,11 @@ export function saveLedger(sql: SqlStorage, purpose: Purpose, next: Ledger, prev
 			sql.exec("INSERT INTO marks (purpose, network, kind, at) VALUES (?, ?, ?, ?)", purpose, m.network, m.kind, m.at);
 }
 
-const NO_DELIVERY: Delivery = {
-	challengeId: null,
-	channel: null,
-	messageId: null,
-	deliveryStatus: null,
-	deliveries: {},
-	locale: null,
-	fallbackAt: 0,
-	fellBack: false,
-};
-
-function deliveryJson(s: ChallengeState): string {
+function deliveryOf(s: ChallengeState): Delivery {
 	const { challengeId, channel, messageId, deliveryStatus, deliveries, locale, fallbackAt, fellBack } = s;
-	return JSON.stringify({ challengeId, channel, messageId, deliveryStatus, deliveries, locale, fallbackAt, fellBack });
+	return { challengeId, channel, messageId, deliveryStatus, deliveries, locale, fallbackAt, fellBack };
 }
+
+const NO_DELIVERY = deliveryOf(EMPTY);
+
+const deliveryJson = (s: ChallengeState) => JSON.stringify(deliveryOf(s));

@@ -1,25 +1,20 @@
 import { describe, expect, it } from "vitest";
 import { signAccessToken, verifyAccessToken } from "../../src/auth/access-tokens";
-import type { JwtClaims } from "../../src/auth/jwt";
 import { keyringFor } from "../../src/auth/keyring";
 import { parseConfig } from "../../src/config/config";
 import { development } from "../support/config-fixtures";
-import { EDDSA_KEY, ES256_KEY, FOREIGN_KEY, keySet, TEST_SIGNING_KEYS } from "../support/signing-keys";
+import {
+	ACCESS_CLAIMS as CLAIMS,
+	EDDSA_KEY,
+	ES256_KEY,
+	FOREIGN_KEY,
+	ACCESS_IAT as IAT,
+	keySet,
+	TEST_SIGNING_KEYS,
+} from "../support/signing-keys";
 import { b64json, forge, signWith, tokens, withPayload } from "../support/tokens";
 
-const ISS = "edge-verify";
-const AUD = "edge-verify-api";
-const IAT = 1_900_000_000;
-const CLAIMS: JwtClaims = {
-	sub: "42",
-	sid: "s",
-	use: "access",
-	iat: IAT,
-	exp: IAT + 900,
-	jti: "j",
-	iss: ISS,
-	aud: AUD,
-};
+const { iss: ISS, aud: AUD } = CLAIMS;
 const options = (seconds = IAT) => ({ issuer: ISS, audience: AUD, now: seconds * 1000 });
 
 const ringOf = (keys: string) => keyringFor(parseConfig(development({ JWT_SIGNING_KEYS: keys })).tokens);

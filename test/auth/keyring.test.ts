@@ -1,25 +1,21 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { signAccessToken, verifyAccessToken } from "../../src/auth/access-tokens";
-import type { JwtClaims } from "../../src/auth/jwt";
 import { keyringFor } from "../../src/auth/keyring";
 import { parseConfig, type TokenConfig } from "../../src/config/config";
 import { ApiError } from "../../src/errors/errors";
 import { development } from "../support/config-fixtures";
 import { captureLogs } from "../support/log-capture";
-import { EDDSA_KEY, ES256_KEY, FOREIGN_KEY, keySet, NEXT_KEY } from "../support/signing-keys";
+import {
+	ACCESS_CLAIMS as CLAIMS,
+	EDDSA_KEY,
+	ES256_KEY,
+	FOREIGN_KEY,
+	ACCESS_IAT as IAT,
+	keySet,
+	NEXT_KEY,
+} from "../support/signing-keys";
 import { decode } from "../support/tokens";
 
-const IAT = 1_900_000_000;
-const CLAIMS: JwtClaims = {
-	sub: "42",
-	sid: "s",
-	use: "access",
-	iat: IAT,
-	exp: IAT + 900,
-	jti: "j",
-	iss: "edge-verify",
-	aud: "edge-verify-api",
-};
 const OPTIONS = { issuer: CLAIMS.iss, audience: CLAIMS.aud, now: IAT * 1000 };
 
 const tokensOf = (keys?: string): TokenConfig => parseConfig(development({ JWT_SIGNING_KEYS: keys })).tokens;

@@ -1,7 +1,9 @@
+import type { JwtClaims } from "../../src/auth/jwt";
+
 /**
  * Fixed private signing keys for tests, made once with `npm run keys:generate`
- * (kids renamed). Test-only: they sign nothing anywhere else. Plain data with
- * no imports, so vitest.config.ts (Node) and workerd tests share it.
+ * (kids renamed). Test-only: they sign nothing anywhere else. Plain data (type
+ * imports only), so vitest.config.ts (Node) and workerd tests share it.
  */
 
 /** P-256. */
@@ -54,3 +56,16 @@ export const keySet = (...keys: object[]) => JSON.stringify({ keys });
 
 /** JWT_SIGNING_KEYS of the workers suite (vitest.config.ts): both algorithms, the Ed25519 key signing. */
 export const TEST_SIGNING_KEYS = keySet(ES256_KEY, EDDSA_KEY);
+
+/** The claims of an access token issued at ACCESS_IAT (seconds) for the default issuer and audience. */
+export const ACCESS_IAT = 1_900_000_000;
+export const ACCESS_CLAIMS: JwtClaims = {
+	sub: "42",
+	sid: "s",
+	use: "access",
+	iat: ACCESS_IAT,
+	exp: ACCESS_IAT + 900,
+	jti: "j",
+	iss: "edge-verify",
+	aud: "edge-verify-api",
+};
