@@ -221,6 +221,8 @@ describe("a failed delivery: the next channel otp-status names", () => {
 		// The Arabic template; WhatsApp does not know the number, and says so by callback.
 		expect(await whatsapp(phone, 1)).toMatchObject({ contentSid: CONTENT_AR });
 		await page.getByText("The WhatsApp message could not be delivered.").waitFor({ timeout: 15_000 });
+		// "We sent a new code" went with it: the next one can only be the call's.
+		expect(await page.getByText(`We sent a new code to ${phone}.`).count()).toBe(0);
 		await offer.waitFor({ state: "visible" });
 		expect(await offer.textContent()).toBe("اتصل بي لإبلاغي بالرمز");
 		expect(await offer.getAttribute("lang")).toBe("ar");
