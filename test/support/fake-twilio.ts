@@ -194,9 +194,7 @@ export function createFakeTwilio(options: FakeTwilioOptions = {}) {
 			receipts.get(to)?.shift() ??
 			(to === MAGIC_NUMBERS.unreachable ? { status: "undelivered", code: "30003" } : { status: "delivered" });
 		const steps = outcome.status === "sent" ? [outcome] : [{ status: "sent" }, outcome];
-		later(form.get("StatusCallback"), steps, (step) =>
-			messageStatusParams(message, accountSid, step),
-		);
+		later(form.get("StatusCallback"), steps, (step) => messageStatusParams(message, accountSid, step));
 		return createdMessage(message, accountSid);
 	}
 
