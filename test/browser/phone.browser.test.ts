@@ -291,7 +291,6 @@ describe("a failed delivery: the next channel otp-status names", () => {
 		await page.getByText("The text message could not be delivered.").waitFor();
 		expect(await page.locator("#next-channel").isHidden()).toBe(true);
 		expect(problems).toEqual([]);
-		await page.unrouteAll({ behavior: "ignoreErrors" });
-		await page.close();
+		await closeRouted(page);
 	});
 });
