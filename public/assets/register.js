@@ -223,6 +223,8 @@ function watchDelivery() {
 		const delivery = s.deliveries?.[s.channel] ?? s.delivery;
 		if (pending.channel !== "email") $("delivery").textContent = deliveryText(s.channel, delivery);
 		const failed = delivery === "failed";
+		// "We sent a new code" stops being true once that code failed; an error stays.
+		if (failed && codeStatus.classList.contains("info")) say(codeStatus, "");
 		const slow = !failed && delivery !== "delivered" && Date.now() - started > SLOW_MS;
 		if ("nextChannel" in s) offer(failed || slow ? s.nextChannel : null);
 		else offer(s.channel === "sms" && failed && s.emailFallback ? "email" : null);

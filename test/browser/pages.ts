@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect } from "vitest";
 import type { FakeEmail } from "../support/fake-resend.ts";
-import type { FakeMessage } from "../support/fake-twilio.ts";
+import type { FakeCall, FakeMessage } from "../support/fake-twilio.ts";
 import { type Stack, startStack } from "../support/stack.ts";
 import { eventually } from "../support/wait.ts";
 import { launch, type Viewport, watch } from "./browser.ts";
@@ -25,6 +25,8 @@ export interface PagesOptions {
 	 * NODE_ENV=test, which wrangler inherits, and miniflare then never fetches the real one.
 	 */
 	cf?: Record<string, unknown>;
+	/** More `wrangler dev` vars (channels, say), over the pages' defaults. */
+	vars?: Record<string, string>;
 }
 
 export interface OpenOptions {
@@ -53,6 +55,7 @@ export function pagesUnderTest(options: PagesOptions = {}) {
 				IP_RATE_LIMITS: "off",
 				SMS_RANGE_UNVERIFIED: "1000",
 				SMS_BLOCK_UNVERIFIED: "1000",
+				...options.vars,
 			}),
 			launch(),
 		]);
@@ -95,6 +98,22 @@ export function pagesUnderTest(options: PagesOptions = {}) {
 		);
 	}
 
+	/** The `n`-th WhatsApp message to `phone` (1-based), once the fake Twilio has it. */
+	function whatsapp(phone: string, n: number): Promise<FakeMessage> {
+		return sms(`whatsapp:${phone}`, n);
+	}
+
+	/** The `n`-th voice call to `phone` (1-based), once the fake Twilio placed it. */
+	async function call(phone: string, n: number): Promise<FakeCall> {
+		return eventually(async () => (await stack?.calls(phone))?.[n - 1], { timeoutMs: 10_000, everyMs: 100 });
+	}
+
+	/** The fake Twilio's switches: failed or never-confirmed receipts, numbers without WhatsApp. */
+	function twilio(): Pick<Stack, "armReceipt" | "notOnWhatsApp"> {
+		if (!stack) throw new Error("not started");
+		return stack;
+	}
+
 	async function email(to: string): Promise<FakeEmail> {
 		return eventually(
 			async () => {
@@ -112,7 +131,7 @@ export function pagesUnderTest(options: PagesOptions = {}) {
 		});
 	}
 
-	return { baseUrl, open, sms, email, login };
+	return { baseUrl, open, sms, whatsapp, call, twilio, email, login };
 }
 
 export const focusedId = (page: Page) => page.evaluate(() => document.activeElement?.id ?? null);

@@ -4,28 +4,43 @@ import { codeIn, MAGIC_NUMBERS } from "../support/fake-twilio.ts";
 import { seriousViolations, shot, VIEWPORTS } from "./browser.ts";
 import { fillDetails, PASSWORD, pagesUnderTest, recordApi, sendDetails, stored } from "./pages.ts";
 
-// The registration as the page runs it: the email fallback, the registration's id, a late poll (see ./pages.ts).
+// The registration as the page runs it: the email as the next channel, the registration's id, a late poll (see ./pages.ts).
 
 const { open, sms, email, login } = pagesUnderTest();
 
 describe("when the SMS does not arrive", () => {
-	it("offers the email instead, and the emailed code registers the customer", async () => {
+	// SMS and email are the only channels here (OTP_CHANNELS unset, EMAIL_FALLBACK_ENABLED=true): once the SMS
+	// failed, otp-status names email as nextChannel, and the page's one offer is the email.
+	it("offers the email (otp-status's nextChannel), and the emailed code registers the customer", async () => {
 		const viewport = VIEWPORTS[0];
 		const { page, problems } = await open(viewport, "/");
+		const calls = recordApi(page);
+		const statuses: Record<string, unknown>[] = [];
+		page.on("response", (res) => {
+			if (new URL(res.url()).pathname !== "/api/customers/otp-status") return;
+			res.json().then(
+				(body: Record<string, unknown>) => statuses.push(body),
+				() => undefined,
+			);
+		});
 		await fillDetails(page, { name: "Grace Hopper", email: "grace@example.com", phone: MAGIC_NUMBERS.unreachable });
-		await page.getByRole("button", { name: "Send me a code" }).click();
+		const registrationId = await sendDetails(page);
 		await page.getByRole("heading", { name: "Enter your code" }).waitFor();
 
 		// Twilio reports the SMS undelivered; the page learns it from otp-status.
 		const byEmail = page.getByRole("button", { name: "Email me the code instead" });
 		await byEmail.waitFor({ timeout: 15_000 });
 		await page.getByText("The text message could not be delivered.").waitFor();
+		await expect.poll(() => statuses.at(-1)).toMatchObject({ deliveries: { sms: "failed" }, nextChannel: "email" });
 		await shot(page, viewport, "fallback-1-offer");
 		expect(await seriousViolations(page)).toEqual([]);
 		// Email shares the SMS cooldown: wait until a resend is allowed.
 		await expect.poll(() => page.getByRole("button", { name: /Send a new code/ }).isEnabled()).toBe(true);
 		await byEmail.click();
 		await page.getByText("We sent a new code to grace@example.com.").waitFor();
+		expect(calls.filter((c) => c.path === "resend-otp").map((c) => c.body)).toEqual([
+			{ phone: MAGIC_NUMBERS.unreachable, registrationId, channel: "email" },
+		]);
 		await shot(page, viewport, "fallback-2-emailed");
 
 		await page.getByLabel("6-digit code").pressSequentially(codeIn((await email("grace@example.com")).text ?? ""));

@@ -13,6 +13,10 @@
  * (`undelivered` with ErrorCode 30003 for {@link MAGIC_NUMBERS.unreachable}),
  * form-encoded and signed with `X-Twilio-Signature` over the callback URL.
  *
+ * `POST /_fake/receipts {to,status,code}` sets what the callbacks report
+ * after `sent` for the next SMS to one number: `undelivered` (with its
+ * ErrorCode), or `sent` alone (a carrier that never confirms delivery).
+ *
  * WhatsApp (`whatsapp:` addresses, templates) and voice calls: see
  * fake-twilio-channels.ts. `GET /_fake/calls?to=` lists the calls placed
  * (with their TwiML); `POST /_fake/whatsapp-absent {to}` makes a number one
@@ -89,6 +93,8 @@ export function createFakeTwilio(options: FakeTwilioOptions = {}) {
 	const absent = new Set<string>([NOT_ON_WHATSAPP]);
 	/** Failures armed for a number: the next sends to it answer these, in order. */
 	const armed = new Map<string, { status: number; code: number }[]>();
+	/** Receipts armed for a number: what the next SMS to it is reported as, after `sent`. */
+	const receipts = new Map<string, Step[]>();
 	let requests = 0;
 
 	async function fetch(request: Request): Promise<Response> {
@@ -114,6 +120,11 @@ export function createFakeTwilio(options: FakeTwilioOptions = {}) {
 				count?: number;
 			};
 			armed.set(to, [...(armed.get(to) ?? []), ...Array.from({ length: count }, () => ({ status, code }))]);
+			return Response.json({ ok: true });
+		}
+		if (url.pathname === "/_fake/receipts" && request.method === "POST") {
+			const { to, status, code } = (await request.json()) as { to: string; status: string; code?: string };
+			receipts.set(to, [...(receipts.get(to) ?? []), { status, ...(code ? { code } : {}) }]);
 			return Response.json({ ok: true });
 		}
 		if (url.pathname === "/_fake/calls") {
@@ -180,10 +191,10 @@ export function createFakeTwilio(options: FakeTwilioOptions = {}) {
 		};
 		messages.push(message);
 		const outcome =
-			to === MAGIC_NUMBERS.unreachable ? { status: "undelivered", code: "30003" } : { status: "delivered" };
-		later(form.get("StatusCallback"), [{ status: "sent" }, outcome], (step) =>
-			messageStatusParams(message, accountSid, step),
-		);
+			receipts.get(to)?.shift() ??
+			(to === MAGIC_NUMBERS.unreachable ? { status: "undelivered", code: "30003" } : { status: "delivered" });
+		const steps = outcome.status === "sent" ? [outcome] : [{ status: "sent" }, outcome];
+		later(form.get("StatusCallback"), steps, (step) => messageStatusParams(message, accountSid, step));
 		return createdMessage(message, accountSid);
 	}
 

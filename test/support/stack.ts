@@ -22,6 +22,10 @@ export interface Stack {
 	emails(to: string): Promise<FakeEmail[]>;
 	/** Makes the fake Twilio refuse the next `count` sends to `to` with this HTTP status and Twilio error code. */
 	failSms(to: string, failure: { status: number; code: number; count?: number }): Promise<void>;
+	/** Makes the fake Twilio report the next SMS to `to` as `status` after `sent` (`sent`: never delivered). */
+	armReceipt(to: string, receipt: { status: "undelivered" | "failed" | "sent"; code?: string }): Promise<void>;
+	/** Makes `to` a number WhatsApp does not know: its messages are accepted, then fail with 63003. */
+	notOnWhatsApp(to: string): Promise<void>;
 	/** How many send requests the fake Twilio has received, accepted or refused. */
 	twilioRequests(): Promise<number>;
 	/** Voice calls the fake Twilio placed to `phone` (with their TwiML), oldest first. */
@@ -81,6 +85,12 @@ export async function startStack(vars: Record<string, string> = {}, options: { c
 			});
 			if (!res.ok) throw new Error(`the fake Twilio refused to arm a failure: ${res.status}`);
 		},
+		async armReceipt(to, receipt) {
+			await postFake(`${twilio.url}/_fake/receipts`, { to, ...receipt });
+		},
+		async notOnWhatsApp(to) {
+			await postFake(`${twilio.url}/_fake/whatsapp-absent`, { to });
+		},
 		async calls(phone) {
 			const res = await fetch(`${twilio.url}/_fake/calls?to=${encodeURIComponent(phone)}`);
 			return ((await res.json()) as { calls: FakeCall[] }).calls;
@@ -93,4 +103,13 @@ export async function startStack(vars: Record<string, string> = {}, options: { c
 			await Promise.all([started.stop(), closeFakes()]);
 		},
 	};
+}
+
+async function postFake(url: string, body: unknown): Promise<void> {
+	const res = await fetch(url, {
+		method: "POST",
+		headers: { "content-type": "application/json" },
+		body: JSON.stringify(body),
+	});
+	if (!res.ok) throw new Error(`the fake refused ${new URL(url).pathname}: ${res.status}`);
 }
