@@ -121,8 +121,13 @@ export class ApiError extends Error {
 	}
 
 	/** Rebuilds an error from a failure returned by a Durable Object. */
+	/** Only the details the error model names reach the response; whatever else a failure carries stays internal. */
 	static from(failure: Failure): ApiError {
-		const { ok: _ok, code, message, twilioErrorCode, ...details } = failure;
+		const { code, message, twilioErrorCode, field, attemptsRemaining, retryAfter } = failure;
+		const details: ErrorDetails = {};
+		if (field !== undefined) details.field = field;
+		if (attemptsRemaining !== undefined) details.attemptsRemaining = attemptsRemaining;
+		if (retryAfter !== undefined) details.retryAfter = retryAfter;
 		const error = new ApiError(code, message, details);
 		error.twilioErrorCode = twilioErrorCode;
 		return error;
