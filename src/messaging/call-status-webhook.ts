@@ -4,7 +4,7 @@ import { createRouter } from "../platform/create-router";
 import { errorResponses } from "../platform/error-schema";
 import { logPhone } from "../platform/request-log";
 import { CALL_STATUS_CALLBACK_PATH } from "./deliver";
-import { FORM_TYPE, hear, ignored, type ReceiptSink, signedParams } from "./twilio-callback";
+import { FORM_TYPE, hear, ignored, type ReceiptSink, signedParams, TwilioErrorCode } from "./twilio-callback";
 
 /**
  * A call's status as the message statuses of status.ts rank it: answered
@@ -29,10 +29,7 @@ const CallStatusCallback = z
 		CallSid: z.string().regex(/^CA[0-9a-fA-F]{32}$/, "must be a Twilio call SID"),
 		CallStatus: z.enum(Object.keys(AS_MESSAGE_STATUS) as [string, ...string[]]),
 		To: z.string().max(32),
-		ErrorCode: z
-			.string()
-			.regex(/^\d{1,6}$/, "must be a Twilio error code")
-			.optional(),
+		ErrorCode: TwilioErrorCode,
 	})
 	.openapi("TwilioCallStatusCallback");
 

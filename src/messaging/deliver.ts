@@ -66,17 +66,10 @@ export async function deliverCode(config: Config, context: SendContext, code: st
 }
 
 /**
- * The WhatsApp template for `locale` (a language of LOCALES): its entry,
- * else the default one (`en`, or a bare sid).
+ * The WhatsApp template for `locale`: its entry (config keys the map by the
+ * languages of LOCALES), else the default one (`en`, or a bare sid).
  */
 export function contentSidFor(channels: TwilioChannels | undefined, locale: Locale): string {
 	const sids = channels?.whatsappContentSids;
-	const tag = locale.toLowerCase();
-	return (
-		sids?.get(tag) ??
-		sids?.get(tag.split("-")[0] as string) ??
-		sids?.get("en") ??
-		sids?.get("") ??
-		"HX-console-template"
-	);
+	return sids?.get(locale) ?? sids?.get("en") ?? sids?.get("") ?? "HX-console-template";
 }

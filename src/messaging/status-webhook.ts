@@ -5,7 +5,7 @@ import { errorResponses } from "../platform/error-schema";
 import { logPhone } from "../platform/request-log";
 import { callStatusRouter } from "./call-status-webhook";
 import { STATUS_CALLBACK_PATH } from "./deliver";
-import { FORM_TYPE, hear, ignored, type ReceiptSink, signedParams } from "./twilio-callback";
+import { FORM_TYPE, hear, ignored, type ReceiptSink, signedParams, TwilioErrorCode } from "./twilio-callback";
 
 export type { ReceiptSink };
 
@@ -15,10 +15,7 @@ const StatusCallback = z
 		MessageSid: z.string().regex(/^(SM|MM)[0-9a-fA-F]{32}$/, "must be a Twilio message SID"),
 		MessageStatus: z.string().regex(/^[a-z_]{2,20}$/, "must be a Twilio message status"),
 		To: z.string().max(48),
-		ErrorCode: z
-			.string()
-			.regex(/^\d{1,6}$/, "must be a Twilio error code")
-			.optional(),
+		ErrorCode: TwilioErrorCode,
 	})
 	.openapi("TwilioStatusCallback");
 

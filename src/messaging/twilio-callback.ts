@@ -1,3 +1,4 @@
+import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { ApiError } from "../errors/errors";
 import { emit } from "../events/emit";
@@ -9,6 +10,12 @@ import { reportStatus } from "./report";
 import { twilioSignatureValid } from "./twilio-signature";
 
 export const FORM_TYPE = "application/x-www-form-urlencoded";
+
+/** `ErrorCode` of a message or call status callback: Twilio's numeric error code, when it failed. */
+export const TwilioErrorCode = z
+	.string()
+	.regex(/^\d{1,6}$/, "must be a Twilio error code")
+	.optional();
 
 /** Hands one message's or call's status to whatever holds the code it carried (the phone's object). */
 export type ReceiptSink = (env: Env, phone: Phone, messageId: string, status: string) => Promise<void>;

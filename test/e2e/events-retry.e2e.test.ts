@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFakeEventReceiver, FAKE_EVENTS_SECRET } from "../support/fake-event-receiver.ts";
 import { codeIn } from "../support/fake-twilio.ts";
 import { serveFetch } from "../support/serve.ts";
-import { type Stack, startStack } from "../support/stack.ts";
+import { postCustomers, type Stack, startStack } from "../support/stack.ts";
 import { eventually } from "../support/wait.ts";
 
 /**
@@ -60,14 +60,7 @@ afterAll(async () => {
 	rmSync(dir, { recursive: true, force: true });
 });
 
-async function post(path: string, body: unknown): Promise<Response> {
-	if (!stack) throw new Error("wrangler dev is not running");
-	return fetch(`${stack.dev.url}/api/customers/${path}`, {
-		method: "POST",
-		headers: { "content-type": "application/json" },
-		body: JSON.stringify(body),
-	});
-}
+const post = (path: string, body: unknown) => postCustomers(stack?.dev, path, body);
 
 describe("event retries over wrangler dev", () => {
 	it("a 500 is retried after the backoff with the same webhook-id; past max_retries it lands in the dead-letter queue", async () => {

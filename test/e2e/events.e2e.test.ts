@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFakeEventReceiver, FAKE_EVENTS_SECRET } from "../support/fake-event-receiver.ts";
 import { codeIn } from "../support/fake-twilio.ts";
 import { serveFetch } from "../support/serve.ts";
-import { type Stack, startStack } from "../support/stack.ts";
+import { postCustomers, type Stack, startStack } from "../support/stack.ts";
 import { eventually } from "../support/wait.ts";
 
 /**
@@ -30,14 +30,7 @@ afterAll(async () => {
 	await Promise.all([stack?.stop(), served?.close()]);
 });
 
-async function post(path: string, body: unknown): Promise<Response> {
-	if (!stack) throw new Error("wrangler dev is not running");
-	return fetch(`${stack.dev.url}/api/customers/${path}`, {
-		method: "POST",
-		headers: { "content-type": "application/json" },
-		body: JSON.stringify(body),
-	});
-}
+const post = (path: string, body: unknown) => postCustomers(stack?.dev, path, body);
 
 describe("events over wrangler dev", () => {
 	it("a registration produces a signed customer.registered at the receiver", async () => {

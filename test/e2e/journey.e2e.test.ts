@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { codeIn, FAKE_FROM, type FakeMessage, MAGIC_NUMBERS } from "../support/fake-twilio.ts";
-import { type Stack, startStack } from "../support/stack.ts";
+import { postCustomers, type Stack, startStack } from "../support/stack.ts";
 import { eventually } from "../support/wait.ts";
 import { startWranglerDev, type WranglerDev } from "../support/wrangler-dev.ts";
 
@@ -44,19 +44,7 @@ afterAll(async () => {
 	await Promise.all([stack?.stop(), withoutTwilio?.stop()]);
 });
 
-function post(
-	dev: WranglerDev | undefined,
-	path: string,
-	body: unknown,
-	headers: Record<string, string> = {},
-): Promise<Response> {
-	if (!dev) throw new Error("wrangler dev is not running");
-	return fetch(`${dev.url}/api/customers/${path}`, {
-		method: "POST",
-		headers: { "content-type": "application/json", ...headers },
-		body: JSON.stringify(body),
-	});
-}
+const post = postCustomers;
 
 function get(dev: WranglerDev | undefined, path: string, headers: Record<string, string> = {}): Promise<Response> {
 	if (!dev) throw new Error("wrangler dev is not running");

@@ -1,7 +1,7 @@
 import { createRemoteJWKSet, errors, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { codeIn } from "../support/fake-twilio.ts";
-import { type Stack, startStack } from "../support/stack.ts";
+import { postCustomers, type Stack, startStack } from "../support/stack.ts";
 
 /**
  * Another service's view of the tokens: `wrangler dev` as `npm run dev` runs
@@ -20,13 +20,7 @@ afterAll(async () => {
 	await stack?.stop();
 });
 
-async function post(path: string, body: unknown): Promise<Response> {
-	return fetch(`${stack?.dev.url}/api/customers/${path}`, {
-		method: "POST",
-		headers: { "content-type": "application/json" },
-		body: JSON.stringify(body),
-	});
-}
+const post = (path: string, body: unknown) => postCustomers(stack?.dev, path, body);
 
 describe("access tokens verified outside the Worker", () => {
 	it("a registration's access token verifies with the key set published at /.well-known/jwks.json", async () => {

@@ -113,3 +113,18 @@ async function postFake(url: string, body: unknown): Promise<void> {
 	});
 	if (!res.ok) throw new Error(`the fake refused ${new URL(url).pathname}: ${res.status}`);
 }
+
+/** POSTs `body` as JSON to `/api/customers/<path>` of a running `wrangler dev`. */
+export function postCustomers(
+	dev: WranglerDev | undefined,
+	path: string,
+	body: unknown,
+	headers: Record<string, string> = {},
+): Promise<Response> {
+	if (!dev) throw new Error("wrangler dev is not running");
+	return fetch(`${dev.url}/api/customers/${path}`, {
+		method: "POST",
+		headers: { "content-type": "application/json", ...headers },
+		body: JSON.stringify(body),
+	});
+}
